@@ -1,0 +1,207 @@
+"""The bus: one small interface, two implementations.
+
+``InProcessBus`` serves the embedded platform: topics are logs in memory, filled at start-up from
+the producers' outboxes (published rows are kept), so a restart redelivers whatever a consumer
+had not acknowledged; committed offsets and dead letters are kept in a small SQLite file.
+``KafkaBus`` (``shared.kafka_bus``) speaks to a real broker through kafka-python.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from cloudevents.core.v1.event import CloudEvent
+
+from shared.events import dead_letter_topic
+from shared.inbox import Consumer, DeadLetter, Delivery
+
+log = logging.getLogger(__name__)
+
+
+class PublishFailed(RuntimeError):
+    """The bus did not acknowledge every event: the relay leaves them unpublished."""
+
+
+class Bus(Protocol):
+    def publish(self, topic: str, events: list[tuple[int, CloudEvent]]) -> None: ...
+
+    def run_consumer(self, consumer: Consumer, stop: threading.Event) -> None: ...
+
+    def replay(self, consumer: Consumer) -> int: ...
+
+    def ping(self) -> bool: ...
+
+    def close(self) -> None: ...
+
+
+class OffsetStore:
+    """Committed positions per (group, topic) and the dead letters, in SQLite or in memory."""
+
+    def __init__(self, path: Path | None):
+        self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False)
+        self._lock = threading.Lock()
+        with self._lock, self._db:
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS offsets (grp TEXT, topic TEXT, position INTEGER, "
+                "PRIMARY KEY (grp, topic))"
+            )
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS dead_letters (grp TEXT, topic TEXT, position INTEGER,"
+                " event TEXT, error TEXT, at TEXT)"
+            )
+
+    def committed(self, group: str, topic: str) -> int:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT position FROM offsets WHERE grp = ? AND topic = ?", (group, topic)
+            ).fetchone()
+        return row[0] if row else 0
+
+    def commit(self, group: str, positions: dict[str, int]) -> None:
+        with self._lock, self._db:
+            self._db.executemany(
+                "INSERT INTO offsets VALUES (?, ?, ?) ON CONFLICT (grp, topic) "
+                "DO UPDATE SET position = excluded.position",
+                [(group, topic, position) for topic, position in positions.items()],
+            )
+
+    def add_dead_letters(self, group: str, letters: list[DeadLetter]) -> None:
+        now = datetime.now(UTC).isoformat()
+        with self._lock, self._db:
+            self._db.executemany(
+                "INSERT INTO dead_letters VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (group, d.delivery.topic, d.delivery.offset, _describe(d), d.error, now)
+                    for d in letters
+                ],
+            )
+
+    def dead_letters(self, group: str) -> list[dict[str, object]]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT topic, position, event, error, at FROM dead_letters WHERE grp = ?",
+                (group,),
+            ).fetchall()
+        return [
+            {"topic": t, "position": p, "event": json.loads(e), "error": err, "at": at}
+            for t, p, e, err, at in rows
+        ]
+
+
+def _describe(letter: DeadLetter) -> str:
+    event = letter.delivery.event
+    if event is None:
+        return json.dumps({"raw": True})
+    return json.dumps(
+        {
+            "id": event.get_id(),
+            "source": event.get_source(),
+            "type": event.get_type(),
+            "subject": event.get_subject(),
+            "data": event.get_data(),
+        },
+        default=str,
+    )
+
+
+class InProcessBus:
+    """Topics as in-memory logs of ``(position, event)``; offsets committed after the effect."""
+
+    def __init__(self, store: Path | None = None, batch_size: int = 500, wait: float = 0.5):
+        self._logs: dict[str, list[tuple[int, CloudEvent]]] = defaultdict(list)
+        self._changed = threading.Condition()
+        self.offsets = OffsetStore(store)
+        self.batch_size = batch_size
+        self.wait = wait
+
+    def load(self, topic: str, events: Iterable[tuple[int, CloudEvent]]) -> None:
+        """At start-up: the events a producer's outbox already published, in order."""
+        with self._changed:
+            self._logs[topic].extend(events)
+            self._changed.notify_all()
+
+    def publish(self, topic: str, events: list[tuple[int, CloudEvent]]) -> None:
+        with self._changed:
+            self._logs[topic].extend(events)
+            self._changed.notify_all()
+
+    def ping(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        with self._changed:
+            self._changed.notify_all()
+
+    def log(self, topic: str) -> list[tuple[int, CloudEvent]]:
+        with self._changed:
+            return list(self._logs[topic])
+
+    def run_consumer(self, consumer: Consumer, stop: threading.Event) -> None:
+        cursors = {topic: self._start(consumer.group, topic) for topic in consumer.topics}
+        while not stop.is_set():
+            batch = self._take(cursors)
+            if not batch:
+                with self._changed:
+                    if not self._has_new(cursors):
+                        self._changed.wait(self.wait)
+                continue
+            try:
+                self._deliver(consumer, batch)
+            except Exception:  # the database failed: nothing committed, try again shortly
+                log.exception("%s could not apply a batch; it will be retried", consumer.group)
+                stop.wait(1.0)
+                continue
+            for delivery in batch:
+                cursors[delivery.topic] += 1
+
+    def replay(self, consumer: Consumer) -> int:
+        """Deliver every retained event of the consumer's topics again, then commit the ends."""
+        total = 0
+        for topic in consumer.topics:
+            entries = self.log(topic)
+            for start in range(0, len(entries), self.batch_size):
+                chunk = entries[start : start + self.batch_size]
+                self._deliver(consumer, [_delivery(topic, i, e) for i, e in enumerate(chunk)])
+                total += len(chunk)
+        return total
+
+    def _start(self, group: str, topic: str) -> int:
+        committed = self.offsets.committed(group, topic)
+        entries = self.log(topic)
+        return next((i for i, (pos, _) in enumerate(entries) if pos > committed), len(entries))
+
+    def _has_new(self, cursors: dict[str, int]) -> bool:
+        return any(len(self._logs[topic]) > cursor for topic, cursor in cursors.items())
+
+    def _take(self, cursors: dict[str, int]) -> list[Delivery]:
+        batch: list[Delivery] = []
+        with self._changed:
+            for topic, cursor in cursors.items():
+                entries = self._logs[topic][cursor : cursor + self.batch_size - len(batch)]
+                batch.extend(_delivery(topic, pos, event) for pos, event in entries)
+        return batch
+
+    def _deliver(self, consumer: Consumer, batch: list[Delivery]) -> None:
+        dead = consumer.handle(batch)
+        if dead:
+            self.offsets.add_dead_letters(consumer.group, dead)
+            with self._changed:
+                self._logs[dead_letter_topic(consumer.group)].extend(
+                    (d.delivery.offset, d.delivery.decode()) for d in dead
+                )
+        positions: dict[str, int] = {}
+        for delivery in batch:
+            positions[delivery.topic] = max(positions.get(delivery.topic, 0), delivery.offset)
+        self.offsets.commit(consumer.group, positions)
+
+
+def _delivery(topic: str, position: int, event: CloudEvent) -> Delivery:
+    return Delivery(topic=topic, partition=0, offset=position, event=event)

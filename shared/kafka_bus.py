@@ -1,0 +1,249 @@
+"""``KafkaBus``: the bus over a real Kafka broker, through kafka-python.
+
+The producer uses ``acks=all`` with idempotence and waits for every acknowledgement before the
+relay may mark a row. After any delivery failure the producer is replaced: an idempotent
+kafka-python producer whose send timed out can stay wedged after the broker returns.
+Consumers run in groups with auto-commit off; a poll's batch is applied in one transaction,
+its dead letters are published, and only then are the offsets committed. If the batch cannot be
+applied (the database is down), the consumer seeks back and tries again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from cloudevents.core.v1.event import CloudEvent
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata
+
+from shared.bus import PublishFailed
+from shared.events import Message, dead_letter_topic, to_message
+from shared.inbox import Consumer, DeadLetter, Delivery
+
+log = logging.getLogger(__name__)
+
+
+class KafkaBus:
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        client_id: str = "jiangong",
+        *,
+        fetch_max_wait_ms: int = 10,
+        session_timeout_ms: int = 6000,
+        max_poll_records: int = 500,
+        delivery_timeout_ms: int = 30000,
+        partitions: int = 4,
+    ):
+        self.bootstrap_servers = bootstrap_servers
+        self.client_id = client_id
+        self.fetch_max_wait_ms = fetch_max_wait_ms
+        self.session_timeout_ms = session_timeout_ms
+        self.max_poll_records = max_poll_records
+        self.delivery_timeout_ms = delivery_timeout_ms
+        self.partitions = partitions
+        self._producer: KafkaProducer | None = None
+        self._producer_lock = threading.Lock()
+
+    # -- producing ---------------------------------------------------------------------------
+
+    def _get_producer(self) -> KafkaProducer:
+        if self._producer is None:
+            self._producer = KafkaProducer(
+                bootstrap_servers=self.bootstrap_servers,
+                client_id=f"{self.client_id}-producer",
+                acks="all",
+                enable_idempotence=True,
+                linger_ms=5,
+                batch_size=64 * 1024,
+                delivery_timeout_ms=self.delivery_timeout_ms,
+                request_timeout_ms=min(self.delivery_timeout_ms, 10000),
+                max_block_ms=self.delivery_timeout_ms,
+            )
+        return self._producer
+
+    def publish(self, topic: str, events: list[tuple[int, CloudEvent]]) -> None:
+        self.send_messages(topic, [to_message(event) for _, event in events])
+
+    def send_messages(self, topic: str, messages: Iterable[Message]) -> None:
+        """Send and wait for every acknowledgement; on any failure replace the producer."""
+        with self._producer_lock:
+            try:
+                producer = self._get_producer()
+                futures = [
+                    producer.send(topic, key=m.key, value=m.value, headers=m.headers)
+                    for m in messages
+                ]
+                producer.flush(timeout=self.delivery_timeout_ms / 1000)
+                for future in futures:
+                    future.get(timeout=self.delivery_timeout_ms / 1000)
+            except KafkaError as error:
+                self._discard_producer()
+                raise PublishFailed(f"{topic}: {error!r}") from error
+
+    def _discard_producer(self) -> None:
+        if self._producer is not None:
+            try:
+                self._producer.close(timeout=0)
+            except Exception:  # closing a broken producer must not hide the real failure
+                log.debug("closing a failed producer raised", exc_info=True)
+            self._producer = None
+
+    # -- consuming ---------------------------------------------------------------------------
+
+    def _consumer(self, group: str | None, *topics: str) -> KafkaConsumer:
+        return KafkaConsumer(
+            *topics,
+            bootstrap_servers=self.bootstrap_servers,
+            client_id=f"{self.client_id}-{group or 'replay'}",
+            group_id=group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            session_timeout_ms=self.session_timeout_ms,
+            heartbeat_interval_ms=max(self.session_timeout_ms // 3, 500),
+            fetch_max_wait_ms=self.fetch_max_wait_ms,
+            max_poll_records=self.max_poll_records,
+        )
+
+    def run_consumer(self, consumer: Consumer, stop: threading.Event) -> None:
+        self.ensure_topics(consumer.topics)
+        kafka = self._consumer(consumer.group, *consumer.topics)
+        try:
+            while not stop.is_set():
+                records = kafka.poll(timeout_ms=200)
+                if records:
+                    self._process(kafka, consumer, records, stop)
+        finally:
+            kafka.close(autocommit=False)
+
+    def _process(
+        self,
+        kafka: KafkaConsumer,
+        consumer: Consumer,
+        records: dict[Any, list[Any]],
+        stop: threading.Event,
+    ) -> None:
+        deliveries = [_delivery(record) for batch in records.values() for record in batch]
+        try:
+            dead = consumer.handle(deliveries)
+            self.dead_letter(consumer.group, dead)
+        except Exception:  # nothing committed: rewind, wait, and get the same records again
+            log.exception("%s could not apply a batch; it will be retried", consumer.group)
+            for tp, batch in records.items():
+                kafka.seek(tp, batch[0].offset)
+            stop.wait(1.0)
+            return
+        kafka.commit(
+            {tp: OffsetAndMetadata(batch[-1].offset + 1, "", -1) for tp, batch in records.items()}
+        )
+
+    def dead_letter(self, group: str, letters: list[DeadLetter]) -> None:
+        """Send each dead letter with its original key, value and headers, plus the error."""
+        if not letters:
+            return
+        messages = []
+        for letter in letters:
+            original = letter.delivery.message or to_message(letter.delivery.decode())
+            headers = [h for h in original.headers if not h[0].startswith("jiangong_")] + [
+                ("jiangong_error", letter.error.encode()),
+                ("jiangong_original_topic", letter.delivery.topic.encode()),
+                ("jiangong_original_partition", str(letter.delivery.partition).encode()),
+                ("jiangong_original_offset", str(letter.delivery.offset).encode()),
+            ]
+            messages.append(Message(key=original.key, value=original.value, headers=headers))
+        self.ensure_topics([dead_letter_topic(group)])
+        self.send_messages(dead_letter_topic(group), messages)
+
+    def replay(self, consumer: Consumer) -> int:
+        """Deliver every retained event of the consumer's topics from the beginning, then set the
+        group's offsets to where the replay ended. Run it with the service's worker stopped."""
+        self.ensure_topics(consumer.topics)
+        reader = self._consumer(None)
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in consumer.topics
+            for p in sorted(reader.partitions_for_topic(topic) or ())
+        ]
+        reader.assign(partitions)
+        reader.seek_to_beginning(*partitions)
+        ends = reader.end_offsets(partitions)
+        total = 0
+        try:
+            while any(reader.position(tp) < end for tp, end in ends.items()):
+                records = reader.poll(timeout_ms=500)
+                deliveries = [_delivery(r) for batch in records.values() for r in batch]
+                if deliveries:
+                    self.dead_letter(consumer.group, consumer.handle(deliveries))
+                    total += len(deliveries)
+        finally:
+            reader.close(autocommit=False)
+        self._commit_group(consumer.group, ends)
+        return total
+
+    def _commit_group(self, group: str, ends: dict[TopicPartition, int]) -> None:
+        committer = self._consumer(group)
+        try:
+            committer.assign(list(ends))
+            committer.commit({tp: OffsetAndMetadata(end, "", -1) for tp, end in ends.items()})
+        finally:
+            committer.close(autocommit=False)
+
+    # -- administration ----------------------------------------------------------------------
+
+    def ensure_topics(self, topics: Iterable[str]) -> None:
+        admin = KafkaAdminClient(
+            bootstrap_servers=self.bootstrap_servers, client_id=f"{self.client_id}-admin"
+        )
+        try:
+            existing = set(admin.list_topics())
+            wanted = [
+                NewTopic(name=topic, num_partitions=self.partitions, replication_factor=1)
+                for topic in topics
+                if topic not in existing
+            ]
+            if wanted:
+                try:
+                    admin.create_topics(wanted)
+                except TopicAlreadyExistsError:
+                    pass
+        finally:
+            admin.close()
+
+    def ping(self) -> bool:
+        try:
+            admin = KafkaAdminClient(
+                bootstrap_servers=self.bootstrap_servers,
+                client_id=f"{self.client_id}-ping",
+                request_timeout_ms=2000,
+            )
+        except KafkaError:
+            return False
+        try:
+            admin.list_topics()
+            return True
+        except KafkaError:
+            return False
+        finally:
+            admin.close()
+
+    def close(self) -> None:
+        with self._producer_lock:
+            if self._producer is not None:
+                self._producer.close(timeout=5)
+                self._producer = None
+
+
+def _delivery(record: Any) -> Delivery:
+    return Delivery(
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        message=Message(
+            key=record.key or b"", value=record.value or b"", headers=list(record.headers or [])
+        ),
+    )

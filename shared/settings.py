@@ -1,0 +1,97 @@
+"""One settings object, read once from ``JIANGONG_*`` environment variables.
+
+The embedded defaults need no configuration at all: SQLite files and a generated secret in the
+data dir, the in-process bus. Production mode (``JIANGONG_ENV=production``) refuses to start
+without its secrets and says which one is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SERVICE_PORTS = {"dashboard": 8000, "registry": 8001, "competitions": 8002, "certification": 8003}
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot run the platform; the message says what to set."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "embedded"
+    data_dir: Path = Path("var")
+    secret: str = field(default="", repr=False)
+    pii_key: str = field(default="", repr=False)
+    database_url: str | None = None
+    kafka_bootstrap_servers: str | None = None
+    jwks_url: str | None = None
+    log_level: str = "INFO"
+    max_upload_bytes: int = 32 * 1024 * 1024
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def bus_kind(self) -> str:
+        return "kafka" if self.kafka_bootstrap_servers else "inprocess"
+
+    def database_url_for(self, service: str) -> str:
+        """``JIANGONG_<SERVICE>_DATABASE_URL``, else ``DATABASE_URL``, else SQLite in the data dir."""
+        own = self.extra.get(f"JIANGONG_{service.upper()}_DATABASE_URL")
+        if own:
+            return own
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / f'{service}.db').resolve()}"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        mode = env.get("JIANGONG_ENV", "embedded")
+        data_dir = Path(env.get("JIANGONG_DATA_DIR", "var"))
+        secret = env.get("JIANGONG_SECRET") or _embedded_secret(mode, data_dir, "JIANGONG_SECRET")
+        pii_key = env.get("JIANGONG_PII_KEY") or _embedded_pii_key(mode, secret)
+        return cls(
+            env=mode,
+            data_dir=data_dir,
+            secret=secret,
+            pii_key=pii_key,
+            database_url=env.get("DATABASE_URL") or None,
+            kafka_bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS") or None,
+            jwks_url=env.get("JIANGONG_JWKS_URL") or None,
+            log_level=env.get("JIANGONG_LOG_LEVEL", "INFO"),
+            max_upload_bytes=int(env.get("JIANGONG_MAX_UPLOAD_BYTES", 32 * 1024 * 1024)),
+            extra={k: v for k, v in env.items() if k.startswith("JIANGONG_")},
+        )
+
+
+def _embedded_secret(mode: str, data_dir: Path, name: str) -> str:
+    """Embedded: generate the secret once into the data dir, so every command agrees on it."""
+    if mode == "production":
+        raise ConfigurationError(f"{name} is not set: production mode needs it to sign tokens.")
+    path = data_dir / "secret"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        candidate = secrets.token_urlsafe(48)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process won the race: use its secret
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as handle:
+            handle.write(candidate)
+        return candidate
+    return path.read_text().strip()
+
+
+def _embedded_pii_key(mode: str, secret: str) -> str:
+    if mode == "production":
+        raise ConfigurationError(
+            "JIANGONG_PII_KEY is not set: production mode needs it to encrypt ID numbers."
+        )
+    return "pii:" + secret  # the cipher derives its own subkeys from this with HKDF

@@ -1,0 +1,62 @@
+"""The kernel's own tables, added to each service's metadata: the outbox and the inbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Connection,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+)
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
+Position = BigInteger().with_variant(Integer(), "sqlite")
+
+
+@dataclass(frozen=True)
+class KernelTables:
+    outbox: Table
+    inbox: Table
+
+
+def kernel_tables(metadata: MetaData) -> KernelTables:
+    outbox = Table(
+        "outbox",
+        metadata,
+        Column("position", Position, primary_key=True, autoincrement=True),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("source", String(64), nullable=False),
+        Column("type", String(128), nullable=False),
+        Column("subject", String(64), nullable=False),
+        Column("time", DateTime(timezone=True), nullable=False),
+        Column("data", JSON, nullable=False),
+        Column("published_at", DateTime(timezone=True)),
+        Index("ix_outbox_unpublished", "published_at", "position"),
+    )
+    inbox = Table(
+        "inbox",
+        metadata,
+        Column("consumer", String(64), primary_key=True),
+        Column("source", String(64), primary_key=True),
+        Column("event_id", String(64), primary_key=True),
+        Column("type", String(128), nullable=False),
+        Column("processed_at", DateTime(timezone=True), nullable=False),
+    )
+    return KernelTables(outbox=outbox, inbox=inbox)
+
+
+def create_kernel_tables(bind: Connection) -> None:
+    """For a service's first Alembic revision (``op.get_bind()``): the outbox and the inbox."""
+    kernel_tables(MetaData()).outbox.metadata.create_all(bind)
+
+
+def drop_kernel_tables(bind: Connection) -> None:
+    kernel_tables(MetaData()).outbox.metadata.drop_all(bind)

@@ -1,0 +1,46 @@
+"""A throw-away PostgreSQL database per test run or benchmark, so that runs never collide."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+class PostgresUnavailable(RuntimeError):
+    pass
+
+
+@contextmanager
+def scratch_database(admin_url: str = DEFAULT_ADMIN_URL, prefix: str = "jiangong") -> Iterator[str]:
+    """Create a fresh database, yield its URL, drop it afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as error:
+        admin.dispose()
+        raise PostgresUnavailable(f"PostgreSQL at {admin_url} is not reachable: {error}") from error
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 15.0, every: float = 0.02) -> None:
+    """Poll ``predicate`` until it holds; fail with the timeout if it never does."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(every)
+    raise AssertionError(f"condition not met within {timeout}s")
