@@ -1,4 +1,4 @@
-"""Database set-up per service: Flask-SQLAlchemy, SQLite in WAL mode by default, PostgreSQL by URL."""
+"""Database set-up per service: Flask-SQLAlchemy; SQLite in WAL mode by default, else by URL."""
 
 from __future__ import annotations
 

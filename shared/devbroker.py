@@ -52,7 +52,9 @@ class DevBroker:
                 return self
             except OSError:
                 if self._process.poll() is not None:
-                    raise RuntimeError(f"the broker exited with {self._process.returncode}")
+                    raise RuntimeError(
+                        f"the broker exited with {self._process.returncode}"
+                    ) from None
                 time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"the broker did not listen on {self.port} within {timeout}s")

@@ -1,9 +1,10 @@
 """The CloudEvents envelope, the topic names and the platform's catalogue of event types.
 
-An event is a ``cloudevents`` v1 ``CloudEvent``: ``id`` (UUID), ``source`` (``/jiangong/<service>``),
-``type`` (``jiangong.<noun>.<verb-past>.v<N>``), ``time`` (UTC), ``subject`` (the aggregate id)
-and JSON ``data``. Over Kafka it travels in the binary content mode: the attributes as ``ce_*``
-headers, the data as the value, the subject as the key. ``(source, id)`` identifies it everywhere.
+An event is a ``cloudevents`` v1 ``CloudEvent``: ``id`` (UUID), ``source``
+(``/jiangong/<service>``), ``type`` (``jiangong.<noun>.<verb-past>.v<N>``), ``time`` (UTC),
+``subject`` (the aggregate id) and JSON ``data``. Over Kafka it travels in the binary content
+mode: the attributes as ``ce_*`` headers, the data as the value, the subject as the key.
+``(source, id)`` identifies it everywhere.
 
 Each type's ``data`` schema is owned by its producer; this module only knows the names, so that
 a consumer can tell an unknown type (poison) from a known one it does not handle (skipped).

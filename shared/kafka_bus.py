@@ -10,6 +10,7 @@ applied (the database is down), the consumer seeks back and tries again.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Iterable
@@ -207,10 +208,8 @@ class KafkaBus:
                 if topic not in existing
             ]
             if wanted:
-                try:
+                with contextlib.suppress(TopicAlreadyExistsError):
                     admin.create_topics(wanted)
-                except TopicAlreadyExistsError:
-                    pass
         finally:
             admin.close()
 

@@ -42,7 +42,7 @@ class Settings:
         return "kafka" if self.kafka_bootstrap_servers else "inprocess"
 
     def database_url_for(self, service: str) -> str:
-        """``JIANGONG_<SERVICE>_DATABASE_URL``, else ``DATABASE_URL``, else SQLite in the data dir."""
+        """``JIANGONG_<SERVICE>_DATABASE_URL``, else ``DATABASE_URL``, else SQLite in data_dir."""
         own = self.extra.get(f"JIANGONG_{service.upper()}_DATABASE_URL")
         if own:
             return own

@@ -3,6 +3,7 @@ in-process bus and Kafka (a real Tansu broker). Nothing lost, nothing applied tw
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import uuid
 from collections.abc import Iterator
@@ -98,10 +99,8 @@ class World:
         return thread
 
     def _run(self, consumer: Consumer) -> None:
-        try:
+        with contextlib.suppress(Crash):
             self.bus.run_consumer(consumer, self.stop)
-        except Crash:
-            pass
 
     def seqs(self, subject: str) -> list[int]:
         with self.engine.connect() as connection:
