@@ -1,0 +1,1 @@
+"""The runner: composes the services into the embedded platform or runs one of them."""

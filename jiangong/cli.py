@@ -1,0 +1,253 @@
+"""``jiangong``: run the platform embedded, or one service's HTTP side or worker, migrate,
+replay read models, and issue tokens. ``jiangong COMMAND --help`` explains each command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+import signal
+import sys
+import threading
+from datetime import timedelta
+
+from shared.settings import SERVICE_PORTS, ConfigurationError, Settings
+
+log = logging.getLogger("jiangong")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=getattr(logging, getattr(args, "log_level", None) or "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = Settings.from_env()
+    except ConfigurationError as error:
+        print(f"jiangong: {error}", file=sys.stderr)
+        return 2
+    logging.getLogger().setLevel(settings.log_level)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    result: int = args.run(settings, args)
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="jiangong",
+        description="Jiangong: labour competitions, skill promotion and the union's targets. "
+        "Configuration comes from JIANGONG_* environment variables (see the README).",
+    )
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    up = commands.add_parser(
+        "up",
+        help="run every service embedded in one process (SQLite, in-process bus, one port)",
+        description="Run the whole platform in one process: every service on its own SQLite "
+        "file in JIANGONG_DATA_DIR (default ./var), mounted under /registry, /competitions, "
+        "/certification and / , with the relays, consumers and scheduled jobs in background "
+        "threads. Migrates first. Ctrl-C stops cleanly: running batches finish, the outboxes "
+        "are drained.",
+    )
+    up.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    up.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    up.add_argument("--demo", action="store_true", help="load demo data for Jiaxing first")
+    up.set_defaults(run=_up)
+
+    serve = commands.add_parser(
+        "serve",
+        help="run one service's HTTP API under gunicorn (distributed mode)",
+        description="Serve one service's API under gunicorn. Its database is DATABASE_URL; "
+        "its relay, consumers and jobs run in `jiangong worker SERVICE`.",
+    )
+    serve.add_argument("service", choices=sorted(SERVICE_PORTS))
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (0.0.0.0)")
+    serve.add_argument("--port", type=int, help="port (dashboard 8000, registry 8001, ...)")
+    serve.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (2)")
+    serve.set_defaults(run=_serve)
+
+    worker = commands.add_parser(
+        "worker",
+        help="run one service's relay, consumers and scheduled jobs over Kafka",
+        description="Run the outbox relay, the event consumers and the scheduled jobs of one "
+        "service, against KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL. Stops cleanly on SIGTERM.",
+    )
+    worker.add_argument("service", choices=sorted(SERVICE_PORTS))
+    worker.set_defaults(run=_worker)
+
+    migrate = commands.add_parser(
+        "migrate",
+        help="bring services' databases to the latest migration",
+        description="Apply each service's Alembic migrations to its database.",
+    )
+    migrate.add_argument("services", nargs="*", help="services to migrate (default: all)")
+    migrate.set_defaults(run=_migrate)
+
+    replay = commands.add_parser(
+        "replay",
+        help="rebuild a service's read models from the event topics",
+        description="Empty the service's read models and its inbox, then apply every retained "
+        "event of the topics it consumes again. Stop the service's worker first.",
+    )
+    replay.add_argument("service", choices=sorted(SERVICE_PORTS))
+    replay.set_defaults(run=_replay)
+
+    token = commands.add_parser("token", help="issue bearer tokens")
+    token_commands = token.add_subparsers(required=True, metavar="ACTION")
+    issue = token_commands.add_parser(
+        "issue",
+        help="print a signed token (alone on the last line)",
+        description="Print a JWT signed with JIANGONG_SECRET (embedded: the secret generated in "
+        "the data dir), for the given role and its scope.",
+    )
+    issue.add_argument(
+        "--role", required=True, choices=["admin", "enterprise", "judge", "assessor", "reader"]
+    )
+    scope = issue.add_mutually_exclusive_group()
+    scope.add_argument("--enterprise", help="enterprise id (role enterprise)")
+    scope.add_argument("--judge", help="judge id (role judge)")
+    scope.add_argument("--assessor", help="assessor id (role assessor)")
+    issue.add_argument("--ttl", default="8h", help="lifetime: 30m, 8h, 7d (8h)")
+    issue.add_argument("--subject", help="the token's sub (default: role and scope)")
+    issue.set_defaults(run=_token_issue)
+    return parser
+
+
+def _up(settings: Settings, args: argparse.Namespace) -> int:
+    from werkzeug.serving import make_server
+
+    from jiangong.platform import EmbeddedPlatform
+
+    platform = EmbeddedPlatform(settings)
+    if args.demo:
+        platform.load_demo()
+    platform.start()
+    server = make_server(args.host, args.port, platform.wsgi, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
+    thread.start()
+    print(
+        f"Jiangong is up on http://{args.host}:{args.port}/ "
+        f"(services: {', '.join(platform.apps)}; data in {settings.data_dir}). Ctrl-C stops.",
+        flush=True,
+    )
+    _wait_for_signal()
+    print("Stopping: finishing running work and draining the outboxes...", flush=True)
+    server.shutdown()
+    platform.stop()
+    print("Stopped.", flush=True)
+    return 0
+
+
+def _wait_for_signal() -> None:
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    while not stop.wait(0.5):
+        pass
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    from gunicorn.app.base import BaseApplication
+
+    from jiangong.platform import definition
+
+    service = definition(args.service)
+    port = args.port or SERVICE_PORTS[args.service]
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{args.host}:{port}")
+            self.cfg.set("workers", args.workers)
+            self.cfg.set("accesslog", "-")
+
+        def load(self):  # type: ignore[no-untyped-def]
+            app = service.create_app(settings)
+            if settings.bus_kind == "kafka":
+                from shared.kafka_bus import KafkaBus
+
+                app.extensions["jiangong.bus_ping"] = KafkaBus(
+                    settings.kafka_bootstrap_servers or "", f"{args.service}-http"
+                ).ping
+            return app
+
+    Server().run()
+    return 0
+
+
+def _worker(settings: Settings, args: argparse.Namespace) -> int:
+    from jiangong.platform import definition
+    from shared.kafka_bus import KafkaBus
+    from shared.service import ServiceWorker
+
+    if settings.bus_kind != "kafka":
+        print(
+            "jiangong worker needs KAFKA_BOOTSTRAP_SERVERS (embedded, use `jiangong up`).",
+            file=sys.stderr,
+        )
+        return 2
+    app = definition(args.service).create_app(settings)
+    bus = KafkaBus(settings.kafka_bootstrap_servers or "", args.service)
+    worker = ServiceWorker(app, bus)
+    worker.start()
+    log.info("%s worker running (relay, consumers, jobs); SIGTERM stops it", args.service)
+    _wait_for_signal()
+    worker.stop()
+    bus.close()
+    return 0
+
+
+def _migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from jiangong.platform import available, definition
+    from shared.service import migrate
+
+    for name in args.services or available():
+        migrate(definition(name).create_app(settings))
+        print(f"{name}: at the latest migration")
+    return 0
+
+
+def _replay(settings: Settings, args: argparse.Namespace) -> int:
+    from jiangong.platform import EmbeddedPlatform, definition
+    from shared.service import ServiceWorker
+
+    if settings.bus_kind == "kafka":
+        from shared.kafka_bus import KafkaBus
+
+        app = definition(args.service).create_app(settings)
+        bus = KafkaBus(settings.kafka_bootstrap_servers or "", f"{args.service}-replay")
+        count = ServiceWorker(app, bus).replay()
+        bus.close()
+    else:
+        platform = EmbeddedPlatform(settings)
+        worker = next(w for w in platform.workers if w.definition.name == args.service)
+        count = worker.replay()
+    print(f"{args.service}: read models rebuilt from {count} events")
+    return 0
+
+
+def parse_ttl(text: str) -> timedelta:
+    match = re.fullmatch(r"(\d+)([smhd])", text.strip())
+    if not match:
+        raise SystemExit(f"--ttl {text!r}: use a number and s, m, h or d (e.g. 8h)")
+    amount, unit = int(match[1]), match[2]
+    return timedelta(**{{"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[unit]: amount})
+
+
+def _token_issue(settings: Settings, args: argparse.Namespace) -> int:
+    from shared.auth import issue_token
+
+    scope = args.enterprise or args.judge or args.assessor
+    try:
+        token = issue_token(settings.secret, args.role, scope, parse_ttl(args.ttl), args.subject)
+    except ValueError as error:
+        print(f"jiangong token issue: {error}", file=sys.stderr)
+        return 2
+    print(f"# {args.role} token, valid for {args.ttl}", file=sys.stderr)
+    print(token)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,233 @@
+"""Competition specification, lifecycle and the pure rules for entries, marks and judges.
+
+Lifecycle: ``draft -> open -> closed -> published`` and nothing else. Registration runs
+while a competition is ``open``; judges score while it is ``closed``; ``published`` is
+final. Every rule function here is pure: it reads its arguments and either returns
+``None`` or raises a :class:`~.errors.CompetitionRuleBroken` subclass.
+
+Datetimes (``now``, ``registration_closes_at``) must be both timezone-aware or both naive.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence, Set
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+from . import errors
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    PUBLISHED = "published"
+
+
+class Action(StrEnum):
+    OPEN = "open"
+    CLOSE = "close"
+    PUBLISH = "publish"
+
+
+class Kind(StrEnum):
+    KEY_PROJECT = "key_project"
+    TEAM = "team"
+    SKILL_CONTEST = "skill_contest"
+    ENERGY_SAVING = "energy_saving"
+
+
+class Level(StrEnum):
+    CITY = "city"
+    COUNTY = "county"
+    ENTERPRISE = "enterprise"
+
+
+class Aggregation(StrEnum):
+    MEAN = "mean"
+    TRIMMED_MEAN = "trimmed_mean"
+
+
+_TRANSITIONS: dict[tuple[Status, Action], Status] = {
+    (Status.DRAFT, Action.OPEN): Status.OPEN,
+    (Status.OPEN, Action.CLOSE): Status.CLOSED,
+    (Status.CLOSED, Action.PUBLISH): Status.PUBLISHED,
+}
+
+
+def next_status(current: Status | str, action: Action | str) -> Status:
+    """Status after ``action``; :class:`InvalidTransition` for anything off the lifecycle."""
+    try:
+        key = (Status(current), Action(action))
+    except ValueError as exc:
+        raise errors.InvalidTransition(f"Unknown status/action {current!r}/{action!r}.") from exc
+    if key not in _TRANSITIONS:
+        raise errors.InvalidTransition(f"Cannot {key[1]} a competition that is {key[0]}.")
+    return _TRANSITIONS[key]
+
+
+def _spec_error(ok: bool, message: str) -> None:
+    if not ok:
+        raise errors.InvalidCompetitionSpec(message)
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    code: str
+    name: str
+    weight: float
+    max_marks: float
+
+    def __post_init__(self) -> None:
+        positive = all(math.isfinite(v) and v > 0 for v in (self.weight, self.max_marks))
+        _spec_error(
+            bool(self.code) and positive, f"Criterion {self.code!r}: need code, w, max > 0."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Award:
+    name: str
+    places: int
+
+    def __post_init__(self) -> None:
+        _spec_error(self.places >= 1, f"Award {self.name}: places must be >= 1.")
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerView:
+    """What the competitions service knows about a worker (read from the registry)."""
+
+    id: str
+    enterprise_id: str
+    active: bool
+
+
+_ENUM_FIELDS = {"kind": Kind, "level": Level, "aggregation": Aggregation, "status": Status}
+
+
+@dataclass(frozen=True, slots=True)
+class Competition:
+    """Specification of one competition. Enum fields also accept their string values."""
+
+    id: str
+    kind: Kind
+    level: Level
+    criteria: tuple[Criterion, ...]
+    contest_class: int | None = None
+    aggregation: Aggregation = Aggregation.MEAN
+    awards: tuple[Award, ...] = ()
+    max_entries_per_enterprise: int | None = None
+    team_size_min: int = 1
+    team_size_max: int = 1
+    registration_closes_at: datetime | None = None
+    freeze_at: datetime | None = None
+    status: Status = Status.DRAFT
+
+    def __post_init__(self) -> None:
+        try:
+            for name, enum in _ENUM_FIELDS.items():
+                object.__setattr__(self, name, enum(getattr(self, name)))
+        except ValueError as exc:
+            raise errors.InvalidCompetitionSpec(str(exc)) from exc
+        object.__setattr__(self, "criteria", tuple(self.criteria))
+        object.__setattr__(self, "awards", tuple(self.awards))
+        _spec_error(len(self.criterion_codes) == len(self.criteria), "Duplicate criterion code.")
+        _spec_error(self.contest_class in (1, 2, None), "contest_class must be 1, 2 or None.")
+        quota = self.max_entries_per_enterprise
+        _spec_error(quota is None or quota >= 1, "max_entries_per_enterprise must be >= 1.")
+        _spec_error(1 <= self.team_size_min <= self.team_size_max, "Need 1 <= team min <= max.")
+
+    @property
+    def criterion_codes(self) -> frozenset[str]:
+        return frozenset(c.code for c in self.criteria)
+
+    def apply(self, action: Action | str) -> Competition:
+        """A copy of this competition moved along the lifecycle by ``action``."""
+        return replace(self, status=next_status(self.status, action))
+
+
+def _check_registration_open(competition: Competition, now: datetime) -> None:
+    if competition.status is not Status.OPEN:
+        raise errors.RegistrationClosed(f"Competition is {competition.status.value}, not open.")
+    closes_at = competition.registration_closes_at
+    if closes_at is not None and now >= closes_at:
+        raise errors.RegistrationClosed(f"Registration closed at {closes_at.isoformat()}.")
+
+
+def _check_team_size(competition: Competition, worker_ids: Sequence[str]) -> None:
+    low, high = competition.team_size_min, competition.team_size_max
+    if not low <= len(worker_ids) <= high:
+        raise errors.TeamSizeOutOfRange(f"Need {low}..{high} workers, got {len(worker_ids)}.")
+
+
+def _check_worker(
+    worker_id: str, enterprise_id: str, workers: Mapping[str, WorkerView], entered: Set[str]
+) -> None:
+    worker = workers.get(worker_id)
+    if worker is None or worker.enterprise_id != enterprise_id:
+        raise errors.WorkerNotInEnterprise(f"Worker {worker_id} is not in {enterprise_id}.")
+    if not worker.active:
+        raise errors.WorkerNotActive(f"Worker {worker_id} is not active.")
+    if worker_id in entered:
+        raise errors.WorkerAlreadyEntered(f"Worker {worker_id} is already entered.")
+
+
+def check_entry(
+    competition: Competition,
+    enterprise_id: str,
+    worker_ids: Sequence[str],
+    workers: Mapping[str, WorkerView],
+    entered_worker_ids: Set[str],
+    enterprise_entry_count: int,
+    now: datetime,
+) -> None:
+    """Refuse an entry that breaks a registration rule.
+
+    Checked in order: registration open (status ``open`` and ``now`` before the
+    deadline), the enterprise's quota, team size, then each worker (known and in the
+    enterprise, active, not already entered, not listed twice in this entry).
+    """
+    _check_registration_open(competition, now)
+    quota = competition.max_entries_per_enterprise
+    if quota is not None and enterprise_entry_count >= quota:
+        raise errors.QuotaExceeded(f"Enterprise {enterprise_id} already has {quota} entries.")
+    _check_team_size(competition, worker_ids)
+    seen: set[str] = set()
+    for worker_id in worker_ids:
+        _check_worker(worker_id, enterprise_id, workers, entered_worker_ids | seen)
+        seen.add(worker_id)
+
+
+def check_marks(competition: Competition, marks: Mapping[str, float]) -> None:
+    """One judge's marks for one entry: exactly the competition's criteria, each in range."""
+    unknown = sorted(set(marks) - competition.criterion_codes)
+    if unknown:
+        raise errors.UnknownCriterion(f"Unknown criteria: {', '.join(unknown)}.")
+    missing = sorted(competition.criterion_codes - set(marks))
+    if missing:
+        raise errors.MissingCriterion(f"Missing criteria: {', '.join(missing)}.")
+    for criterion in competition.criteria:
+        mark = marks[criterion.code]
+        if not (math.isfinite(mark) and 0 <= mark <= criterion.max_marks):
+            raise errors.MarksOutOfRange(
+                f"{criterion.code}: {mark} not in 0..{criterion.max_marks}."
+            )
+
+
+def check_judge_may_score(
+    status: Status | str,
+    judge_assigned: bool,
+    judge_enterprise_id: str | None,
+    entry_enterprise_id: str,
+) -> None:
+    """Judges score only while the competition is ``closed``, only if assigned, never
+    their own enterprise's entries. ``judge_enterprise_id`` is ``None`` for outside experts."""
+    if Status(status) is not Status.CLOSED:
+        raise errors.NotScorable(f"Cannot score a competition that is {Status(status).value}.")
+    if not judge_assigned:
+        raise errors.JudgeNotAssigned()
+    if judge_enterprise_id is not None and judge_enterprise_id == entry_enterprise_id:
+        raise errors.JudgeOwnEnterprise()

@@ -1,0 +1,162 @@
+"""Bearer-token auth: JWTs with a role and the scope for that role.
+
+Embedded, tokens are HS256-signed with ``JIANGONG_SECRET``; in production they may come from
+the organisation's identity provider, verified with keys from ``JIANGONG_JWKS_URL``. A missing
+or bad token is a 401, a role that may not act a 403, and another enterprise's record a 404,
+so that the answer never confirms that it exists.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, ParamSpec, TypeVar
+
+import jwt
+from flask import Flask, current_app, g, request
+
+from shared.http import Problem
+
+ROLES = ("admin", "enterprise", "judge", "assessor", "reader")
+SCOPE_CLAIMS = {"enterprise": "enterprise_id", "judge": "judge_id", "assessor": "assessor_id"}
+ISSUER = "jiangong"
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class InvalidToken(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    role: str
+    scope_id: str | None = None
+
+    @property
+    def enterprise_id(self) -> str | None:
+        return self.scope_id if self.role == "enterprise" else None
+
+    @property
+    def judge_id(self) -> str | None:
+        return self.scope_id if self.role == "judge" else None
+
+    @property
+    def assessor_id(self) -> str | None:
+        return self.scope_id if self.role == "assessor" else None
+
+
+def issue_token(
+    secret: str,
+    role: str,
+    scope_id: str | None = None,
+    ttl: timedelta = timedelta(hours=8),
+    subject: str | None = None,
+) -> str:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
+    claim = SCOPE_CLAIMS.get(role)
+    if claim and not scope_id:
+        raise ValueError(f"a {role} token needs its {claim}")
+    now = datetime.now(UTC)
+    payload: dict[str, Any] = {
+        "sub": subject or f"{role}:{scope_id or uuid.uuid4().hex[:8]}",
+        "role": role,
+        "iss": ISSUER,
+        "iat": now,
+        "exp": now + ttl,
+    }
+    if claim:
+        payload[claim] = str(scope_id)
+    return jwt.encode(payload, secret, algorithm="HS256")
+
+
+class TokenVerifier:
+    def __init__(self, secret: str, jwks_url: str | None = None):
+        self.secret = secret
+        self._jwks = jwt.PyJWKClient(jwks_url) if jwks_url else None
+
+    def verify(self, token: str) -> Principal:
+        try:
+            if self._jwks is not None:
+                key = self._jwks.get_signing_key_from_jwt(token).key
+                claims = jwt.decode(
+                    token, key, algorithms=["RS256", "ES256"], options={"require": ["exp", "sub"]}
+                )
+            else:
+                claims = jwt.decode(
+                    token, self.secret, algorithms=["HS256"], options={"require": ["exp", "sub"]}
+                )
+        except jwt.PyJWTError as error:
+            raise InvalidToken(str(error)) from error
+        role = claims.get("role")
+        if role not in ROLES:
+            raise InvalidToken("the token has no known role")
+        claim = SCOPE_CLAIMS.get(role)
+        scope = claims.get(claim) if claim else None
+        if claim and not scope:
+            raise InvalidToken(f"a {role} token must carry {claim}")
+        return Principal(subject=str(claims["sub"]), role=role, scope_id=scope and str(scope))
+
+
+def init_auth(app: Flask, verifier: TokenVerifier) -> None:
+    app.extensions["jiangong.auth"] = verifier
+
+
+def _unauthorised(detail: str) -> Problem:
+    return Problem(401, detail, headers={"WWW-Authenticate": 'Bearer realm="jiangong"'})
+
+
+def authenticate() -> Principal:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise _unauthorised("A bearer token is required.")
+    try:
+        principal = current_app.extensions["jiangong.auth"].verify(token.strip())
+    except InvalidToken as error:
+        raise _unauthorised(f"The token is not valid: {error}.") from error
+    g.principal = principal
+    return principal
+
+
+def requires(*roles: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Let only these roles in (no roles: any valid token); documents bearer auth in OpenAPI."""
+
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(view)
+        def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+            principal = authenticate()
+            if roles and principal.role not in roles:
+                raise Problem(403, f"The {principal.role} role may not do this.")
+            return view(*args, **kwargs)
+
+        apidoc = dict(getattr(guarded, "_apidoc", {}))
+        manual = dict(apidoc.get("manual_doc", {}))
+        manual["security"] = [{"bearerAuth": []}]
+        apidoc["manual_doc"] = manual
+        guarded._apidoc = apidoc  # type: ignore[attr-defined]
+        return guarded
+
+    return decorator
+
+
+def current_principal() -> Principal:
+    return g.principal  # type: ignore[no-any-return]
+
+
+def may_see_enterprise(enterprise_id: str) -> bool:
+    """Admins see every enterprise; an enterprise token sees only its own."""
+    principal = current_principal()
+    return principal.role == "admin" or principal.enterprise_id == enterprise_id
+
+
+def ensure_enterprise(enterprise_id: str, what: str = "enterprise") -> None:
+    """404 unless the caller may act for ``enterprise_id``: the answer never confirms it."""
+    if not may_see_enterprise(enterprise_id):
+        raise Problem(404, f"No {what} with that id.")

@@ -1,0 +1,236 @@
+"""The HTTP edge every service shares: RFC 9457 problem details, paging, health and the docs.
+
+Every error leaves as ``application/problem+json`` with ``type``, ``title``, ``status``,
+``detail`` and, for validation failures, ``errors``: ``{field: [messages]}`` with nested fields
+dotted (``team_size.min``, ``criteria.0.weight``). Domain exceptions are mapped to one status
+each with ``map_errors``; anything unexpected is logged and answered as a problem too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from flask_smorest import Api, Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+
+
+class Problem(Exception):
+    """Raise at the API edge to answer with a problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        title: str | None = None,
+        errors: Mapping[str, list[str]] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.title = title
+        self.errors = dict(errors) if errors else None
+        self.headers = dict(headers or {})
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details (documentation of every error response)."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    instance = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    title: str | None = None,
+    errors: Mapping[str, list[str]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title or _reason(status),
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+    }
+    if errors:
+        body["errors"] = dict(errors)
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM
+    response.headers.update(headers or {})
+    return response
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """webargs/marshmallow messages → ``{"field.sub": ["message", ...]}``."""
+    if isinstance(messages, list | tuple):
+        if all(isinstance(m, str) for m in messages):
+            return {prefix or "body": [str(m) for m in messages]}
+        flat: dict[str, list[str]] = {}
+        for message in messages:
+            flat.update(flatten_errors(message, prefix))
+        return flat
+    if isinstance(messages, Mapping):
+        flat = {}
+        for key, value in messages.items():
+            name = "" if key == "_schema" else str(key)
+            flat.update(flatten_errors(value, f"{prefix}.{name}".strip(".") if name else prefix))
+        return flat
+    return {prefix or "body": [str(messages)]}
+
+
+class ProblemApi(Api):
+    """flask-smorest's Api, answering every error as problem details."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_error_handlers(self) -> None:
+        super()._register_error_handlers()
+        self._app.register_error_handler(Problem, _handle_problem)
+        self._app.register_error_handler(Exception, _handle_unexpected)
+
+    def handle_http_exception(self, error: HTTPException) -> Response:  # type: ignore[override]
+        data = getattr(error, "data", None) or {}
+        status = error.code or 500
+        if "messages" in data or "errors" in data:
+            # webargs nests by location (json, query, form, files); clients want the field
+            by_location = data.get("errors") or data.get("messages")
+            errors = {}
+            for location_errors in by_location.values():
+                errors.update(flatten_errors(location_errors))
+            detail = "The request has invalid fields: " + ", ".join(sorted(errors)) + "."
+            return problem_response(status, detail, errors=errors)
+        detail = data.get("message") or error.description or _reason(status)
+        return problem_response(status, detail, headers=data.get("headers"))
+
+
+def _handle_problem(problem: Problem) -> Response:
+    return problem_response(
+        problem.status, problem.detail, problem.title, problem.errors, problem.headers
+    )
+
+
+def _handle_unexpected(error: Exception) -> Response:
+    if isinstance(error, HTTPException):  # pragma: no cover - smorest's handler takes these
+        return problem_response(error.code or 500, error.description or "")
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return problem_response(500, "The server failed to answer; the error has been logged.")
+
+
+def map_errors(app: Flask, mapping: Mapping[type[Exception], int]) -> None:
+    """Answer each domain exception with its one status and its message as the detail.
+
+    An exception with a ``field`` attribute also names that field in ``errors``."""
+
+    def handler(error: Exception) -> Response:
+        status = next(s for cls, s in mapping.items() if isinstance(error, cls))
+        field = getattr(error, "field", None)
+        errors = {field: [str(error)]} if field else None
+        title = (type(error).__doc__ or _reason(status)).strip().splitlines()[0]
+        return problem_response(status, str(error), title=title, errors=errors)
+
+    for exception in mapping:
+        app.register_error_handler(exception, handler)
+
+
+# -- paging ----------------------------------------------------------------------------------
+
+
+class PageQuery(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+def page_of(item_schema: type[Schema]) -> type[Schema]:
+    """The paged answer for ``item_schema``: ``{items, page, per_page, total}``."""
+    return type(
+        f"{item_schema.__name__.removesuffix('Schema')}PageSchema",
+        (Schema,),
+        {
+            "items": fields.List(fields.Nested(item_schema)),
+            "page": fields.Integer(),
+            "per_page": fields.Integer(),
+            "total": fields.Integer(),
+        },
+    )
+
+
+def paginate(session: Session, query: Select[Any], page: int, per_page: int) -> dict[str, Any]:
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    items = session.execute(query.limit(per_page).offset((page - 1) * per_page)).scalars().all()
+    return {"items": items, "page": page, "per_page": per_page, "total": total}
+
+
+# -- health and the app ----------------------------------------------------------------------
+
+
+def health_blueprint(checks: Mapping[str, Callable[[], bool]]) -> Blueprint:
+    """``/livez`` (the process answers) and ``/readyz`` (every check passes)."""
+    blp = Blueprint("health", __name__, description="Liveness and readiness probes")
+
+    @blp.route("/livez")
+    @blp.response(200)
+    def livez() -> dict[str, str]:
+        return {"status": "alive"}
+
+    @blp.route("/readyz")
+    @blp.response(200)
+    def readyz() -> Response:
+        results = {}
+        for name, check in checks.items():
+            try:
+                results[name] = bool(check())
+            except Exception as error:  # a failing check is an answer, not a crash
+                log.warning("readiness check %s failed: %r", name, error)
+                results[name] = False
+        status = 200 if all(results.values()) else 503
+        response = jsonify({"status": "ready" if status == 200 else "not ready", **results})
+        response.status_code = status
+        return response
+
+    return blp
+
+
+def api_config(title: str, version: str = "v1", description: str = "") -> dict[str, Any]:
+    return {
+        "API_TITLE": title,
+        "API_VERSION": version,
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        "API_SPEC_OPTIONS": {
+            "info": {"description": description},
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                }
+            },
+        },
+    }

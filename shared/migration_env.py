@@ -1,0 +1,35 @@
+"""The Alembic environment every service's ``migrations/env.py`` runs: online, against the
+service's own engine and metadata, inside the Flask app context Flask-Migrate provides."""
+
+from __future__ import annotations
+
+from alembic import context
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Flask, current_app
+
+
+def run() -> None:
+    db = current_app.extensions["migrate"].db
+    engine = db.engine
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=db.metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+
+
+def at_head(app: Flask) -> bool:
+    """Is the service's database at the latest migration? (for ``/readyz``)"""
+    definition = app.extensions["jiangong.service"]
+    config = Config()
+    config.set_main_option("script_location", str(definition.migrations))
+    heads = set(ScriptDirectory.from_config(config).get_heads())
+    with definition.db.engine.connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads()) == heads
