@@ -304,3 +304,30 @@ def dead_letter_errors(world: World) -> list[str]:
             found += [dict(r.headers)["jiangong_error"].decode() for r in batch]
     reader.close()
     return found
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"], indirect=True)
+def test_after_a_restart_the_in_process_bus_redelivers_only_what_was_not_acknowledged(
+    engine: Engine, tmp_path
+) -> None:
+    store = tmp_path / "bus.db"
+    outbox = Outbox(kernel.outbox, "registry", {REGISTERED: WorkerData})
+    before = World(engine, InProcessBus(store=store), outbox)
+    worker = subject()
+    before.write(worker, count=2)
+    before.relay().drain()
+    before.start(before.consumer())
+    wait_until(lambda: before.applied(worker) == 2)
+    before.stop.set()
+    before.threads[0].join(timeout=5)
+    before.write(worker, count=1)  # committed while the consumer is down, and relayed
+    before.relay().drain()
+
+    restarted = World(engine, InProcessBus(store=store), outbox, group=before.group)
+    with Session(engine) as session:
+        restarted.bus.load(topic_of("registry"), outbox.published(session))
+    consumer = restarted.consumer()
+    restarted.start(consumer)
+    wait_until(lambda: restarted.applied(worker) == 3)
+    assert consumer.stats["duplicates"] == 0  # the two acknowledged ones were not sent again
+    restarted.stop.set()

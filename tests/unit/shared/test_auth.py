@@ -1,0 +1,34 @@
+from datetime import timedelta
+
+import pytest
+
+from shared.auth import InvalidToken, TokenVerifier, issue_token
+
+SECRET = "a-test-secret-that-is-long-enough-for-hs256"
+
+
+def test_an_issued_token_verifies_with_its_role_and_scope() -> None:
+    principal = TokenVerifier(SECRET).verify(issue_token(SECRET, "enterprise", "e42"))
+    assert (principal.role, principal.enterprise_id, principal.judge_id) == ("enterprise", "e42", None)
+
+
+def test_an_expired_token_is_refused() -> None:
+    token = issue_token(SECRET, "admin", ttl=timedelta(seconds=-1))
+    with pytest.raises(InvalidToken, match="expired"):
+        TokenVerifier(SECRET).verify(token)
+
+
+def test_a_token_signed_with_another_secret_is_refused() -> None:
+    with pytest.raises(InvalidToken):
+        TokenVerifier(SECRET).verify(issue_token("another-secret-of-enough-length-000", "admin"))
+
+
+@pytest.mark.parametrize("role", ["enterprise", "judge", "assessor"])
+def test_a_scoped_role_cannot_be_issued_without_its_scope(role: str) -> None:
+    with pytest.raises(ValueError, match="needs its"):
+        issue_token(SECRET, role)
+
+
+def test_an_unknown_role_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown role"):
+        issue_token(SECRET, "superuser")

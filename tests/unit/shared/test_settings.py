@@ -1,0 +1,42 @@
+from pathlib import Path
+
+import pytest
+
+from shared.settings import ConfigurationError, Settings
+
+
+def test_embedded_mode_generates_one_secret_and_every_later_read_agrees(tmp_path: Path) -> None:
+    env = {"JIANGONG_DATA_DIR": str(tmp_path)}
+    first = Settings.from_env(env)
+    second = Settings.from_env(env)
+    assert len(first.secret) >= 32
+    assert first.secret == second.secret
+    assert (tmp_path / "secret").stat().st_mode & 0o777 == 0o600
+
+
+def test_production_without_a_secret_refuses_to_start_and_names_it(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="JIANGONG_SECRET"):
+        Settings.from_env({"JIANGONG_ENV": "production", "JIANGONG_DATA_DIR": str(tmp_path)})
+    assert not (tmp_path / "secret").exists()
+
+
+def test_production_without_a_pii_key_refuses_to_start_and_names_it() -> None:
+    with pytest.raises(ConfigurationError, match="JIANGONG_PII_KEY"):
+        Settings.from_env({"JIANGONG_ENV": "production", "JIANGONG_SECRET": "s" * 40})
+
+
+def test_each_service_gets_its_own_sqlite_file_unless_a_url_is_given(tmp_path: Path) -> None:
+    settings = Settings.from_env({"JIANGONG_DATA_DIR": str(tmp_path)})
+    assert settings.database_url_for("registry") == f"sqlite:///{tmp_path / 'registry.db'}"
+    assert settings.bus_kind == "inprocess"
+    distributed = Settings.from_env(
+        {
+            "JIANGONG_DATA_DIR": str(tmp_path),
+            "DATABASE_URL": "postgresql+psycopg://db/all",
+            "JIANGONG_REGISTRY_DATABASE_URL": "postgresql+psycopg://db/registry",
+            "KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
+        }
+    )
+    assert distributed.database_url_for("registry") == "postgresql+psycopg://db/registry"
+    assert distributed.database_url_for("competitions") == "postgresql+psycopg://db/all"
+    assert distributed.bus_kind == "kafka"
