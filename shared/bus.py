@@ -13,7 +13,7 @@ import logging
 import sqlite3
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -22,6 +22,7 @@ from cloudevents.core.v1.event import CloudEvent
 
 from shared.events import dead_letter_topic
 from shared.inbox import Consumer, DeadLetter, Delivery
+from shared.outbox import OutboxRecord
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ class PublishFailed(RuntimeError):
 
 
 class Bus(Protocol):
-    def publish(self, topic: str, events: list[tuple[int, CloudEvent]]) -> None: ...
+    def publish(self, topic: str, records: Sequence[OutboxRecord]) -> None: ...
 
     def run_consumer(self, consumer: Consumer, stop: threading.Event) -> None: ...
 
@@ -122,15 +123,14 @@ class InProcessBus:
         self.batch_size = batch_size
         self.wait = wait
 
-    def load(self, topic: str, events: Iterable[tuple[int, CloudEvent]]) -> None:
+    def load(self, topic: str, records: Iterable[OutboxRecord]) -> None:
         """At start-up: the events a producer's outbox already published, in order."""
-        with self._changed:
-            self._logs[topic].extend(events)
-            self._changed.notify_all()
+        self.publish(topic, list(records))
 
-    def publish(self, topic: str, events: list[tuple[int, CloudEvent]]) -> None:
+    def publish(self, topic: str, records: Sequence[OutboxRecord]) -> None:
+        entries = [(record.position, record.event()) for record in records]
         with self._changed:
-            self._logs[topic].extend(events)
+            self._logs[topic].extend(entries)
             self._changed.notify_all()
 
     def ping(self) -> bool:

@@ -13,10 +13,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from cloudevents.core.v1.event import CloudEvent
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
@@ -25,6 +24,7 @@ from kafka.structs import OffsetAndMetadata
 from shared.bus import PublishFailed
 from shared.events import Message, dead_letter_topic, to_message
 from shared.inbox import Consumer, DeadLetter, Delivery
+from shared.outbox import OutboxRecord
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,8 @@ class KafkaBus:
             )
         return self._producer
 
-    def publish(self, topic: str, events: list[tuple[int, CloudEvent]]) -> None:
-        self.send_messages(topic, [to_message(event) for _, event in events])
+    def publish(self, topic: str, records: Sequence[OutboxRecord]) -> None:
+        self.send_messages(topic, [record.message() for record in records])
 
     def send_messages(self, topic: str, messages: Iterable[Message]) -> None:
         """Send and wait for every acknowledgement; on any failure replace the producer."""

@@ -9,20 +9,38 @@ rows are kept, marked, so the in-process bus can replay them.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import threading
+import time
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from cloudevents.core.v1.event import CloudEvent
 from marshmallow import Schema, ValidationError
-from sqlalchemy import Engine, Table, insert, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    Engine,
+    Select,
+    Table,
+    Text,
+    any_,
+    bindparam,
+    cast,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from shared.events import new_event, restore_event, topic_of
+from shared.events import Message, encode_binary, new_event, restore_event, topic_of
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +49,57 @@ class EventDataInvalid(ValueError):
     """A producer tried to publish data its own schema refuses: a bug, never sent."""
 
 
+@dataclass(frozen=True, slots=True)
+class OutboxRecord:
+    """One outbox row: the in-process bus takes its ``event()``, Kafka its ``message()``, built
+    from the stored JSON text without decoding it."""
+
+    position: int
+    id: str
+    source: str
+    type: str
+    subject: str
+    time: datetime
+    data_json: str
+
+    @classmethod
+    def of(cls, position: int, event: CloudEvent) -> OutboxRecord:
+        time = event.get_time()
+        assert time is not None
+        return cls(
+            position,
+            event.get_id(),
+            event.get_source(),
+            event.get_type(),
+            event.get_subject() or "",
+            time,
+            json.dumps(event.get_data()),
+        )
+
+    def event(self) -> CloudEvent:
+        return restore_event(
+            id=self.id,
+            source=self.source,
+            type=self.type,
+            subject=self.subject,
+            time=self.time,
+            data=json.loads(self.data_json),
+        )
+
+    def message(self) -> Message:
+        return encode_binary(
+            id=self.id,
+            source=self.source,
+            type=self.type,
+            subject=self.subject,
+            time=self.time,
+            data_json=self.data_json,
+        )
+
+
 class Publisher(Protocol):
-    def publish(self, topic: str, events: list[tuple[int, CloudEvent]]) -> None:
-        """Return only once every event is durably accepted; raise if any is not."""
+    def publish(self, topic: str, records: Sequence[OutboxRecord]) -> None:
+        """Return only once every record is durably accepted; raise if any is not."""
 
 
 class Outbox:
@@ -55,20 +121,31 @@ class Outbox:
             raise EventDataInvalid(f"{event_type}: {error.messages}") from error
         event = new_event(self.service, event_type, subject, data)
         session.execute(insert(self.table).values(**_row_of(event)))
+        if session.get_bind().dialect.name == "postgresql":  # wakes the relay on commit
+            session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": self.channel})
         return event
+
+    @property
+    def channel(self) -> str:
+        return f"jiangong_outbox_{self.service}"
 
     def published(
         self, session: Session, after: int = 0, limit: int | None = None
-    ) -> list[tuple[int, CloudEvent]]:
+    ) -> list[OutboxRecord]:
         """The events already published, in order: what the in-process bus replays."""
-        table = self.table
         query = (
-            select(table)
-            .where(table.c.published_at.is_not(None), table.c.position > after)
-            .order_by(table.c.position)
+            self.records()
+            .where(self.table.c.published_at.is_not(None), self.table.c.position > after)
             .limit(limit)
         )
-        return [(row.position, event_of(row)) for row in session.execute(query)]
+        return [OutboxRecord(*row) for row in session.execute(query)]
+
+    def records(self) -> Select[Any]:
+        """Rows as ``OutboxRecord`` fields, in order, the data as its stored JSON text."""
+        c = self.table.c
+        return select(
+            c.position, c.event_id, c.source, c.type, c.subject, c.time, cast(c.data, Text)
+        ).order_by(c.position)
 
 
 def _row_of(event: CloudEvent) -> dict[str, Any]:
@@ -80,17 +157,6 @@ def _row_of(event: CloudEvent) -> dict[str, Any]:
         "time": event.get_time(),
         "data": event.get_data(),
     }
-
-
-def event_of(row: Any) -> CloudEvent:
-    return restore_event(
-        id=row.event_id,
-        source=row.source,
-        type=row.type,
-        subject=row.subject,
-        time=row.time,
-        data=row.data,
-    )
 
 
 _PROCESS_LOCKS: dict[str, threading.Lock] = {}
@@ -118,6 +184,9 @@ class Relay:
             if engine.dialect.name == "postgresql"
             else _process_lock(f"{engine.url}|{outbox.service}")
         )
+        self._session: Any = None
+        self._leading = False
+        self._leader_checked = 0.0
         self._lock_key = zlib.crc32(f"jiangong-relay:{outbox.service}".encode())
 
     def relay_once(self) -> int:
@@ -127,22 +196,34 @@ class Relay:
                 return 0
             table = self.outbox.table
             with Session(self.engine) as session:
-                rows = session.execute(
-                    select(table)
-                    .where(table.c.published_at.is_(None))
-                    .order_by(table.c.position)
-                    .limit(self.batch_size)
-                ).all()
-            if not rows:
+                records = [
+                    OutboxRecord(*row)
+                    for row in session.execute(
+                        self.outbox.records()
+                        .where(table.c.published_at.is_(None))
+                        .limit(self.batch_size)
+                    )
+                ]
+            if not records:
                 return 0
-            self.publisher.publish(self.topic, [(row.position, event_of(row)) for row in rows])
-            with Session(self.engine) as session, session.begin():
-                session.execute(
-                    update(table)
-                    .where(table.c.position.in_([row.position for row in rows]))
-                    .values(published_at=datetime.now(UTC))
-                )
-            return len(rows)
+            self.publisher.publish(self.topic, records)
+            self._mark([record.position for record in records])
+            return len(records)
+
+    def _mark(self, positions: list[int]) -> None:
+        """Mark exactly these rows (not a range: a transaction that commits late may have left
+        an unpublished row between them), as one parameter rather than thousands."""
+        column = self.outbox.table.c.position
+        if self.engine.dialect.name == "postgresql":
+            chosen = column == any_(bindparam("positions", type_=ARRAY(BigInteger)))
+        else:
+            chosen = column.in_(text("SELECT value FROM json_each(:positions)"))
+            positions = json.dumps(positions)  # type: ignore[assignment]
+        with Session(self.engine) as session, session.begin():
+            session.execute(
+                update(self.outbox.table).where(chosen).values(published_at=datetime.now(UTC)),
+                {"positions": positions},
+            )
 
     def drain(self) -> int:
         """Publish until nothing is left; returns the total."""
@@ -151,28 +232,90 @@ class Relay:
             total += count
         return total
 
+    def run(self, stop: threading.Event, wakeup: threading.Event, poll_interval: float) -> None:
+        """Relay until ``stop``: publish while there is work, then wait for a commit's signal
+        (``wakeup`` in this process, LISTEN/NOTIFY from other processes on PostgreSQL)."""
+        while not stop.is_set():
+            wakeup.clear()
+            try:
+                if self.relay_once():
+                    continue
+            except Exception:  # the broker or the database is away: keep the rows, retry
+                log.exception("%s relay failed; rows stay unpublished", self.outbox.service)
+                stop.wait(1.0)
+                continue
+            self._wait(wakeup, poll_interval)
+        self.close()
+
+    def close(self) -> None:
+        """Give up leadership and the listener; another relay may take over at once."""
+        with self._local:
+            self._disconnect()
+
+    # -- leadership and wake-ups -----------------------------------------------------------
+
     @contextmanager
     def _exclusive(self) -> Iterator[bool]:
-        """A process lock, and on PostgreSQL an advisory lock, so two relays never overlap."""
+        """Only the leader publishes: a process lock, and on PostgreSQL a session advisory lock
+        that the relay keeps until it closes, so that two relays (in any processes) never
+        publish in parallel, and the leader pays no lock round trip a batch."""
         if not self._local.acquire(blocking=False):
             yield False
             return
         try:
-            if self.engine.dialect.name != "postgresql":
-                yield True
-                return
-            with self.engine.connect() as connection:
-                acquired = connection.execute(
-                    text("SELECT pg_try_advisory_lock(:key)"), {"key": self._lock_key}
-                ).scalar()
-                connection.commit()
-                try:
-                    yield bool(acquired)
-                finally:
-                    if acquired:
-                        connection.execute(
-                            text("SELECT pg_advisory_unlock(:key)"), {"key": self._lock_key}
-                        )
-                        connection.commit()
+            yield self.engine.dialect.name != "postgresql" or self._lead()
         finally:
             self._local.release()
+
+    def _lead(self) -> bool:
+        now = time.monotonic()
+        if self._leading and now - self._leader_checked < 5.0:
+            return True
+        try:
+            connection = self._connection()
+            if self._leading:  # is our session, and so our lock, still there?
+                connection.execute("SELECT 1")
+            else:
+                row = connection.execute(
+                    "SELECT pg_try_advisory_lock(%s)", (self._lock_key,)
+                ).fetchone()
+                self._leading = bool(row and row[0])
+            self._leader_checked = now
+            return self._leading
+        except Exception:
+            log.warning("%s relay lost its session", self.outbox.service, exc_info=True)
+            self._disconnect()
+            return False
+
+    def _wait(self, wakeup: threading.Event, timeout: float) -> None:
+        if self.engine.dialect.name != "postgresql":
+            wakeup.wait(timeout)
+            return
+        try:
+            for _ in self._connection().notifies(timeout=timeout, stop_after=1):
+                pass
+        except Exception:  # a lost session falls back to polling until it reconnects
+            log.warning("%s relay lost its session; polling", self.outbox.service)
+            self._disconnect()
+            wakeup.wait(timeout)
+
+    def _connection(self) -> Any:
+        """The relay's own PostgreSQL session, outside the pool: it LISTENs for commits and
+        holds the leader's advisory lock; closing it, or the process ending, frees both."""
+        if self._session is None:
+            import psycopg
+
+            url = self.engine.url.set(drivername="postgresql")
+            self._session = psycopg.connect(
+                url.render_as_string(hide_password=False), autocommit=True
+            )
+            self._session.execute(f'LISTEN "{self.outbox.channel}"')
+            self._leading = False
+        return self._session
+
+    def _disconnect(self) -> None:
+        if self._session is not None:
+            with contextlib.suppress(Exception):
+                self._session.close()
+            self._session = None
+            self._leading = False

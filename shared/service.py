@@ -121,17 +121,9 @@ class ServiceWorker:
         self._threads.append(thread)
 
     def _relay_loop(self) -> None:
-        wakeup: threading.Event = self.app.extensions["jiangong.relay_wakeup"]
-        while not self.stop_event.is_set():
-            wakeup.clear()
-            try:
-                if self.relay.relay_once():
-                    continue
-            except Exception:  # the broker or the database is away: keep the rows, retry
-                log.exception("%s relay failed; rows stay unpublished", self.definition.name)
-                self.stop_event.wait(1.0)
-                continue
-            wakeup.wait(self.poll_interval)
+        self.relay.run(
+            self.stop_event, self.app.extensions["jiangong.relay_wakeup"], self.poll_interval
+        )
 
     def _start_scheduler(self) -> None:
         from apscheduler.schedulers.background import BackgroundScheduler
@@ -159,6 +151,7 @@ class ServiceWorker:
             thread.join(timeout=30)
         try:
             self.relay.drain()
+            self.relay.close()
         except Exception:
             log.exception(
                 "%s could not publish its last rows; they stay in the outbox", self.definition.name

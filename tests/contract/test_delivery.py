@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,10 +27,17 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from shared.bus import InProcessBus
-from shared.events import Message, dead_letter_topic, new_event, to_message, topic_of
+from shared.events import (
+    Message,
+    dead_letter_topic,
+    new_event,
+    to_message,
+    to_message_by_sdk,
+    topic_of,
+)
 from shared.inbox import Consumer, Received, Subscription
 from shared.kafka_bus import KafkaBus
-from shared.outbox import Outbox, Relay
+from shared.outbox import Outbox, OutboxRecord, Relay
 from shared.tables import kernel_tables
 from shared.testing import wait_until
 
@@ -68,8 +76,13 @@ class World:
     threads: list[threading.Thread] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
 
+    relays: list[Relay] = field(default_factory=list)
+
     def relay(self) -> Relay:
-        return Relay(self.engine, self.outbox, self.bus)
+        """This world's relay (one, like one worker)."""
+        if not self.relays:
+            self.relays.append(Relay(self.engine, self.outbox, self.bus))
+        return self.relays[0]
 
     def write(self, subject: str, count: int = 1, event_type: str = REGISTERED) -> None:
         with Session(self.engine) as session, session.begin():
@@ -151,6 +164,8 @@ def world(request: pytest.FixtureRequest, engine: Engine) -> Iterator[World]:
     )
     yield built
     built.stop.set()
+    for relay in built.relays:
+        relay.close()
     bus.close()
     for thread in built.threads:
         thread.join(timeout=10)
@@ -175,9 +190,7 @@ def test_an_event_delivered_twice_is_applied_once(world: World) -> None:
     relay = world.relay()
     relay.drain()
     with Session(world.engine) as session:
-        already = [
-            pair for pair in world.outbox.published(session) if pair[1].get_subject() == worker
-        ]
+        already = [record for record in world.outbox.published(session) if record.subject == worker]
     world.bus.publish(topic_of("registry"), already)  # the same event, a second time
     consumer = world.consumer()
     world.start(consumer)
@@ -196,8 +209,10 @@ def test_a_relay_killed_after_publishing_before_marking_republishes_and_the_effe
             world.bus.publish(topic, events)
             raise Crash("killed before marking")
 
+    dying = Relay(world.engine, world.outbox, DiesAfterPublishing())
     with pytest.raises(Crash):
-        Relay(world.engine, world.outbox, DiesAfterPublishing()).relay_once()
+        dying.relay_once()
+    dying.close()  # the process is gone, and its database session with it
     world.relay().drain()  # the next relay finds the rows unmarked and publishes them again
     consumer = world.consumer()
     world.start(consumer)
@@ -253,7 +268,7 @@ def test_a_poison_event_is_dead_lettered_with_its_error_and_the_consumer_moves_o
     # data the consumer's schema refuses: a producer cannot write it, so it is sent as is
     bad_data = new_event("registry", UPDATED, good, {"id": good, "seq": "not a number"})
     world.relay().drain()
-    world.bus.publish(topic_of("registry"), [(10**9, bad_data)])
+    world.bus.publish(topic_of("registry"), [OutboxRecord.of(10**9, bad_data)])
     world.write(good)
     world.relay().drain()
     consumer = world.consumer(fail_on=failing)
@@ -331,3 +346,93 @@ def test_after_a_restart_the_in_process_bus_redelivers_only_what_was_not_acknowl
     wait_until(lambda: restarted.applied(worker) == 3)
     assert consumer.stats["duplicates"] == 0  # the two acknowledged ones were not sent again
     restarted.stop.set()
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_on_postgresql_a_commit_in_another_process_wakes_the_relay_at_once(engine: Engine) -> None:
+    outbox = Outbox(kernel.outbox, "registry", {REGISTERED: WorkerData})
+    world = World(engine, InProcessBus(), outbox)
+    world.relay().drain()
+    relay = world.relay()
+    thread = threading.Thread(
+        target=relay.run, args=(world.stop, threading.Event(), 30.0), daemon=True
+    )
+    thread.start()
+    world.threads.append(thread)
+    writer = create_engine(engine.url)  # its own pool: like the API process
+    worker = subject()
+    time_to_settle = 0.5
+    threading.Event().wait(time_to_settle)  # the relay is now waiting on LISTEN, 30 s poll
+    with Session(writer) as session, session.begin():
+        outbox.add(session, REGISTERED, worker, {"id": worker, "seq": 0})
+    wait_until(
+        lambda: any(e.get_subject() == worker for _, e in world.bus.log(topic_of("registry"))),
+        timeout=3,
+    )
+    world.stop.set()
+    writer.dispose()
+
+
+def test_the_relayed_record_equals_the_cloudevents_sdk_mapping_of_the_stored_event(
+    engine: Engine,
+) -> None:
+    outbox = Outbox(kernel.outbox, "registry", {REGISTERED: WorkerData})
+    worker = subject()
+    with Session(engine) as session, session.begin():
+        outbox.add(session, REGISTERED, worker, {"id": worker, "seq": 7})
+    captured: list[OutboxRecord] = []
+
+    class Capture:
+        def publish(self, topic: str, records: list[OutboxRecord]) -> None:
+            captured.extend(r for r in records if r.subject == worker)
+
+    Relay(engine, outbox, Capture()).drain()
+    (record,) = captured
+    assert record.message() == to_message_by_sdk(record.event())
+    assert record.event().get_data() == {"id": worker, "seq": 7}
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_two_relays_on_postgresql_never_publish_in_parallel_and_one_takes_over(
+    engine: Engine,
+) -> None:
+    outbox = Outbox(kernel.outbox, "registry", {REGISTERED: WorkerData})
+    Relay(engine, outbox, InProcessBus()).drain()
+    other_process = create_engine(engine.url)  # its own pool, as in another worker
+    worker = subject()
+    with Session(engine) as session, session.begin():
+        for seq in range(60):
+            outbox.add(session, REGISTERED, worker, {"id": worker, "seq": seq})
+    published: list[int] = []
+
+    class Slow:
+        def publish(self, topic: str, records: list[OutboxRecord]) -> None:
+            time.sleep(0.01)
+            published.extend(r.position for r in records if r.subject == worker)
+
+    relays = [
+        Relay(engine, outbox, Slow(), batch_size=5),
+        Relay(other_process, outbox, Slow(), batch_size=5),
+    ]
+
+    def run(relay: Relay) -> None:
+        for _ in range(40):
+            relay.relay_once()
+
+    threads = [threading.Thread(target=run, args=(relay,)) for relay in relays]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(published) == 60 and len(set(published)) == 60
+    assert published == sorted(published)
+
+    leader = next(r for r in relays if r._leading)
+    follower = next(r for r in relays if r is not leader)
+    with Session(engine) as session, session.begin():
+        outbox.add(session, REGISTERED, worker, {"id": worker, "seq": 60})
+    assert follower.relay_once() == 0  # the leader holds the lock
+    leader.close()
+    assert follower.relay_once() == 1  # and once it is gone, the follower takes over
+    follower.close()
+    other_process.dispose()

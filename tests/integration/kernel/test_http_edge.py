@@ -61,13 +61,20 @@ def boom() -> None:
 
 def _create_app(settings: Settings | None = None, config: dict | None = None) -> Flask:
     return create_service_app(
-        DEFINITION, [blp], title="test", description="a test service",
-        settings=settings, config=config,
+        DEFINITION,
+        [blp],
+        title="test",
+        description="a test service",
+        settings=settings,
+        config=config,
     )
 
 
 DEFINITION = ServiceDefinition(
-    name="registry", db=db, kernel=kernel, create_app=_create_app,
+    name="registry",
+    db=db,
+    kernel=kernel,
+    create_app=_create_app,
     migrations=Path(__file__).parent / "migrations",
 )
 
@@ -90,8 +97,9 @@ def bearer(app: Flask, role: str = "admin") -> dict[str, str]:
 
 
 def test_unknown_fields_are_refused_with_a_problem_naming_them(app: Flask, client) -> None:
-    answer = client.post("/api/v1/things", json={"name": "x", "status": "open"},
-                         headers=bearer(app))
+    answer = client.post(
+        "/api/v1/things", json={"name": "x", "status": "open"}, headers=bearer(app)
+    )
     assert answer.status_code == 422
     assert answer.mimetype == "application/problem+json"
     assert answer.json["errors"] == {"status": ["Unknown field."]}
@@ -99,8 +107,9 @@ def test_unknown_fields_are_refused_with_a_problem_naming_them(app: Flask, clien
 
 
 def test_a_nested_invalid_field_is_named_with_its_path(app: Flask, client) -> None:
-    answer = client.post("/api/v1/things", json={"name": "x", "size": {"min": 0}},
-                         headers=bearer(app))
+    answer = client.post(
+        "/api/v1/things", json={"name": "x", "size": {"min": 0}}, headers=bearer(app)
+    )
     assert answer.status_code == 422
     assert list(answer.json["errors"]) == ["size.min"]
 
@@ -108,8 +117,9 @@ def test_a_nested_invalid_field_is_named_with_its_path(app: Flask, client) -> No
 def test_missing_token_is_401_and_a_role_that_may_not_is_403(app: Flask, client) -> None:
     missing = client.post("/api/v1/things", json={"name": "x"})
     assert missing.status_code == 401 and missing.headers["WWW-Authenticate"].startswith("Bearer")
-    bad = client.post("/api/v1/things", json={"name": "x"},
-                      headers={"Authorization": "Bearer not.a.token"})
+    bad = client.post(
+        "/api/v1/things", json={"name": "x"}, headers={"Authorization": "Bearer not.a.token"}
+    )
     assert bad.status_code == 401
     reader = client.post("/api/v1/things", json={"name": "x"}, headers=bearer(app, "reader"))
     assert reader.status_code == 403 and reader.json["title"] == "Forbidden"
@@ -118,8 +128,9 @@ def test_missing_token_is_401_and_a_role_that_may_not_is_403(app: Flask, client)
 def test_not_found_method_not_allowed_and_too_large_are_problems(app: Flask, client) -> None:
     assert client.get("/api/v1/nothing").json["status"] == 404
     assert client.delete("/livez").json["status"] == 405
-    large = client.post("/api/v1/things", data="x" * 4096, content_type="application/json",
-                        headers=bearer(app))
+    large = client.post(
+        "/api/v1/things", data="x" * 4096, content_type="application/json", headers=bearer(app)
+    )
     assert large.status_code == 413 and large.mimetype == "application/problem+json"
 
 

@@ -9,7 +9,11 @@ SECRET = "a-test-secret-that-is-long-enough-for-hs256"
 
 def test_an_issued_token_verifies_with_its_role_and_scope() -> None:
     principal = TokenVerifier(SECRET).verify(issue_token(SECRET, "enterprise", "e42"))
-    assert (principal.role, principal.enterprise_id, principal.judge_id) == ("enterprise", "e42", None)
+    assert (principal.role, principal.enterprise_id, principal.judge_id) == (
+        "enterprise",
+        "e42",
+        None,
+    )
 
 
 def test_an_expired_token_is_refused() -> None:
