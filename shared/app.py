@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 from flask_smorest import Blueprint
 
+from shared.asyncapi import asyncapi_blueprint
 from shared.auth import TokenVerifier, init_auth
 from shared.db import configure_database
 from shared.http import ProblemApi, api_config, health_blueprint
@@ -47,6 +48,7 @@ def create_service_app(
     api.register_blueprint(health_blueprint(checks))
     for blueprint in blueprints:
         api.register_blueprint(blueprint, url_prefix="/api/v1")
+    app.register_blueprint(asyncapi_blueprint(app))
     app.extensions["jiangong.api"] = api
     return app
 

@@ -31,12 +31,16 @@ def make_db() -> SQLAlchemy:
 
 def configure_database(app: Flask, db: SQLAlchemy, url: str) -> None:
     """Bind ``db`` to ``app`` at ``url``; SQLite files get their folder, WAL and a busy timeout."""
-    options: dict[str, Any] = {"pool_pre_ping": True}
+    # hide_parameters: a logged database error must not carry names or ID numbers
+    options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        options = {"connect_args": {"timeout": 30, "check_same_thread": False}}
+        options = {
+            "connect_args": {"timeout": 30, "check_same_thread": False},
+            "hide_parameters": True,
+        }
     else:
         options.update(pool_size=10, max_overflow=10)
     app.config["SQLALCHEMY_DATABASE_URI"] = url

@@ -112,18 +112,30 @@ class Outbox:
         self, session: Session, event_type: str, subject: str, data: Mapping[str, Any]
     ) -> CloudEvent:
         """Validate and stage an event in ``session``'s transaction; it commits with the caller."""
+        return self.add_many(session, event_type, [(subject, data)])[0]
+
+    def add_many(
+        self,
+        session: Session,
+        event_type: str,
+        events: Sequence[tuple[str, Mapping[str, Any]]],
+    ) -> list[CloudEvent]:
+        """Validate a batch of ``(subject, data)`` events of one type with one schema load and
+        stage them with one executemany (a 50,000-row import is one batch, not 50,000)."""
+        if not events:
+            return []
         schema = self.schemas.get(event_type)
         if schema is None:
             raise EventDataInvalid(f"{self.service} has no schema for {event_type}")
         try:
-            schema().load(dict(data))
+            schema(many=True).load([dict(data) for _, data in events])
         except ValidationError as error:
             raise EventDataInvalid(f"{event_type}: {error.messages}") from error
-        event = new_event(self.service, event_type, subject, data)
-        session.execute(insert(self.table).values(**_row_of(event)))
+        staged = [new_event(self.service, event_type, subject, data) for subject, data in events]
+        session.execute(insert(self.table), [_row_of(event) for event in staged])
         if session.get_bind().dialect.name == "postgresql":  # wakes the relay on commit
             session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": self.channel})
-        return event
+        return staged
 
     @property
     def channel(self) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from flask_migrate import Migrate
 from flask_migrate import upgrade as alembic_upgrade
 from flask_sqlalchemy import SQLAlchemy
@@ -67,9 +67,16 @@ def init_service(app: Flask, definition: ServiceDefinition) -> None:
     app.extensions["jiangong.outbox"] = outbox
     app.extensions["jiangong.relay_wakeup"] = wakeup
 
-    @event.listens_for(definition.db.session, "after_commit")
-    def _wake(_session: Session) -> None:
-        wakeup.set()
+    if not event.contains(definition.db.session, "after_commit", _wake_relay):
+        event.listen(definition.db.session, "after_commit", _wake_relay)
+
+
+def _wake_relay(_session: Session) -> None:
+    """A command committed in a request: wake this process's relay (embedded mode)."""
+    if has_app_context():
+        wakeup = current_app.extensions.get("jiangong.relay_wakeup")
+        if wakeup is not None:
+            wakeup.set()
 
 
 def migrate(app: Flask) -> None:

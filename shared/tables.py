@@ -54,9 +54,18 @@ def kernel_tables(metadata: MetaData) -> KernelTables:
 
 
 def create_kernel_tables(bind: Connection) -> None:
-    """For a service's first Alembic revision (``op.get_bind()``): the outbox and the inbox."""
-    kernel_tables(MetaData()).outbox.metadata.create_all(bind)
+    """For a service's first Alembic revision (``op.get_bind()``): the outbox and the inbox,
+    with the constraint names the services' metadata uses, so autogenerate sees no change."""
+    _kernel_metadata().create_all(bind)
 
 
 def drop_kernel_tables(bind: Connection) -> None:
-    kernel_tables(MetaData()).outbox.metadata.drop_all(bind)
+    _kernel_metadata().drop_all(bind)
+
+
+def _kernel_metadata() -> MetaData:
+    from shared.db import NAMING_CONVENTION
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    kernel_tables(metadata)
+    return metadata

@@ -2,8 +2,10 @@
 
 from pathlib import Path
 
-from services.registry.adapters.orm import db, kernel
+from services.registry.adapters.orm import WorkerSkill, db, kernel
 from services.registry.api.app import create_app
+from services.registry.consumers import subscriptions
+from services.registry.demo import load_demo
 from services.registry.events import PRODUCES
 from shared.service import ServiceDefinition
 
@@ -14,4 +16,7 @@ SERVICE = ServiceDefinition(
     create_app=create_app,
     migrations=Path(__file__).parent / "migrations",
     produces=PRODUCES,
+    consumes=subscriptions,
+    read_models=(WorkerSkill.__table__,),
+    load_demo=load_demo,
 )

@@ -1,7 +1,118 @@
-"""The registry's database: its own extension, the kernel's outbox and inbox, and its tables."""
+"""The registry's database: its own extension, the kernel's outbox and inbox, and its tables.
+
+A worker row is a person: the keyed hash of the ID number is unique, so someone who leaves and
+is hired again keeps their worker id (and with it their skill levels); ``worker_employment``
+keeps every employment, ``id_number_audit`` every time someone was shown a full ID number.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import make_db
 from shared.tables import kernel_tables
 
 db = make_db()
 kernel = kernel_tables(db.metadata)
+
+Serial = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Region(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "regions"
+
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(8))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+
+
+class Enterprise(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "enterprises"
+    __table_args__ = (
+        CheckConstraint("ownership IN ('public', 'non_public')", name="ownership"),
+        CheckConstraint("employee_count >= 0", name="employee_count"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    has_union: Mapped[bool]
+    union_founded_on: Mapped[date | None]
+    above_designated_size: Mapped[bool]
+    ownership: Mapped[str] = mapped_column(String(16))
+    employee_count: Mapped[int]
+    active: Mapped[bool] = mapped_column(default=True)
+    deregistered_on: Mapped[date | None]
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class Worker(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "workers"
+    __table_args__ = (Index("ix_workers_enterprise_id_active", "enterprise_id", "active"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.id"))
+    name: Mapped[str] = mapped_column(String(64))
+    id_number_encrypted: Mapped[str] = mapped_column(String(128))
+    id_number_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    id_number_masked: Mapped[str] = mapped_column(String(18))
+    gender: Mapped[str] = mapped_column(String(8))
+    birth_date: Mapped[date]
+    occupation_code: Mapped[str] = mapped_column(String(20))
+    is_migrant: Mapped[bool]
+    is_union_member: Mapped[bool]
+    union_joined_on: Mapped[date | None]
+    hired_on: Mapped[date]
+    active: Mapped[bool] = mapped_column(default=True)
+    left_on: Mapped[date | None]
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class WorkerEmployment(db.Model):  # type: ignore[name-defined,misc]
+    """One employment of a worker: opened on hiring or transfer, closed on leaving or transfer."""
+
+    __tablename__ = "worker_employment"
+
+    id: Mapped[int] = mapped_column(Serial, primary_key=True, autoincrement=True)
+    worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id"), index=True)
+    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    hired_on: Mapped[date]
+    left_on: Mapped[date | None]
+    ended_by: Mapped[str | None] = mapped_column(String(16))
+
+
+class IdNumberAudit(db.Model):  # type: ignore[name-defined,misc]
+    """Append-only: who was shown a worker's full ID number, when and why."""
+
+    __tablename__ = "id_number_audit"
+
+    id: Mapped[int] = mapped_column(Serial, primary_key=True, autoincrement=True)
+    worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id"), index=True)
+    viewer: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(500))
+    viewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class WorkerSkill(db.Model):  # type: ignore[name-defined,misc]
+    """Read model fed by ``skill.promoted``: a worker's highest level per occupation."""
+
+    __tablename__ = "worker_skill"
+
+    worker_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    occupation_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    level: Mapped[int]

@@ -76,6 +76,7 @@ DEFINITION = ServiceDefinition(
     kernel=kernel,
     create_app=_create_app,
     migrations=Path(__file__).parent / "migrations",
+    produces={"jiangong.worker.left.v1": ThingOut},
 )
 
 
@@ -144,7 +145,6 @@ def test_an_unexpected_error_is_still_a_problem_and_is_logged(client, caplog) ->
 def test_lists_are_paged_with_the_total_and_at_most_100_a_page(app: Flask, client) -> None:
     with app.app_context():
         outbox = app.extensions["jiangong.outbox"]
-        outbox.schemas = {"jiangong.worker.left.v1": ThingOut}
         for n in range(25):
             outbox.add(db.session, "jiangong.worker.left.v1", f"w{n}", {"id": n, "name": "w"})
         db.session.commit()
@@ -167,3 +167,12 @@ def test_readiness_fails_when_the_database_is_behind_its_migrations(tmp_path: Pa
     settings = Settings.from_env({"JIANGONG_DATA_DIR": str(tmp_path)})
     unmigrated = _create_app(settings).test_client().get("/readyz")
     assert unmigrated.status_code == 503 and unmigrated.json["database"] is False
+
+
+def test_the_asyncapi_document_lists_the_topic_and_each_produced_type(client) -> None:
+    document = client.get("/api/asyncapi.json").json
+    assert document["asyncapi"].startswith("3.")
+    channel = document["channels"]["jiangong.registry"]
+    assert set(channel["messages"]) == {"worker_left_v1"}
+    payload = document["components"]["schemas"]["worker_left_v1"]
+    assert set(payload["properties"]) == {"id", "name"}

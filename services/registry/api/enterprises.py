@@ -1,0 +1,87 @@
+"""Enterprises: register, list, read, correct, deregister."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.registry.adapters.orm import db
+from services.registry.api.access import outbox, visible_enterprise
+from services.registry.api.schemas import (
+    DeregisterIn,
+    EnterpriseIn,
+    EnterpriseOut,
+    EnterprisePatch,
+    EnterpriseQuery,
+)
+from services.registry.commands import commit
+from services.registry.commands.enterprises import (
+    deregister_enterprise,
+    register_enterprise,
+    update_enterprise,
+)
+from services.registry.domain.rules import today_in_jiaxing
+from services.registry.queries import enterprises_query
+from shared.auth import current_principal, requires
+from shared.http import page_of, paginate
+
+blp = Blueprint("enterprises", __name__, description="Enterprises and their union")
+
+
+@blp.route("/enterprises")
+class Enterprises(MethodView):
+    @requires("admin", "enterprise")
+    @blp.arguments(EnterpriseQuery, location="query")
+    @blp.response(200, page_of(EnterpriseOut))
+    def get(self, query: dict[str, Any]) -> Any:
+        """Enterprises, paged; an enterprise token sees only its own."""
+        page, per_page = query.pop("page"), query.pop("per_page")
+        principal = current_principal()
+        if principal.role == "enterprise":
+            query["only_id"] = principal.enterprise_id
+        return paginate(db.session, enterprises_query(db.session, query), page, per_page)
+
+    @requires("admin")
+    @blp.arguments(EnterpriseIn)
+    @blp.response(201, EnterpriseOut)
+    def post(self, details: dict[str, Any]) -> Any:
+        """Register an enterprise; its credit code must be new to the registry."""
+        enterprise = register_enterprise(db.session, outbox(), details, today_in_jiaxing())
+        commit(db.session)
+        return enterprise
+
+
+@blp.route("/enterprises/<enterprise_id>")
+class EnterpriseById(MethodView):
+    @requires("admin", "enterprise")
+    @blp.response(200, EnterpriseOut)
+    def get(self, enterprise_id: str) -> Any:
+        return visible_enterprise(enterprise_id)
+
+    @requires("admin")
+    @blp.arguments(EnterprisePatch)
+    @blp.response(200, EnterpriseOut)
+    def patch(self, changes: dict[str, Any], enterprise_id: str) -> Any:
+        """Correct an enterprise's details (not its credit code)."""
+        visible_enterprise(enterprise_id)
+        enterprise = update_enterprise(
+            db.session, outbox(), enterprise_id, changes, today_in_jiaxing()
+        )
+        commit(db.session)
+        return enterprise
+
+
+@blp.route("/enterprises/<enterprise_id>/deregister", methods=["POST"])
+@requires("admin")
+@blp.arguments(DeregisterIn)
+@blp.response(200, EnterpriseOut)
+def deregister(body: dict[str, Any], enterprise_id: str) -> Any:
+    """Deregister an enterprise that has no active workers left."""
+    visible_enterprise(enterprise_id)
+    enterprise = deregister_enterprise(
+        db.session, outbox(), enterprise_id, body.get("deregistered_on"), today_in_jiaxing()
+    )
+    commit(db.session)
+    return enterprise

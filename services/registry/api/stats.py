@@ -1,0 +1,22 @@
+"""Union formation and membership, over active enterprises and workers, by county."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from services.registry.adapters.orm import db
+from services.registry.api.schemas import StatsOut
+from services.registry.queries import union_statistics
+from shared.auth import requires
+
+blp = Blueprint("stats", __name__, description="Union statistics")
+
+
+@blp.route("/stats", methods=["GET"])
+@requires()
+@blp.response(200, StatsOut)
+def stats() -> Any:
+    """Counts and rates (0..1, null when there is nothing to count) for Jiaxing and by county."""
+    return union_statistics(db.session)

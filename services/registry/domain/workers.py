@@ -1,0 +1,150 @@
+"""A new worker's details, checked: from a JSON body or from a spreadsheet row alike.
+
+``parse_new_worker`` takes the cells as they come (strings from a CSV file; strings, numbers,
+booleans or dates from an XLSX file; typed values from JSON) and either returns a
+``NewWorker`` or raises ``InvalidWorker`` with every bad field and the reason for each.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from services.registry.domain.errors import InvalidValue, InvalidWorker
+from services.registry.domain.rules import check_hiring, check_union_joining
+from shared.identifiers import IdNumber, InvalidIdentifier, validate_id_number
+
+COLUMNS = (
+    "id_number",
+    "name",
+    "occupation_code",
+    "is_migrant",
+    "is_union_member",
+    "union_joined_on",
+    "hired_on",
+)
+REQUIRED = tuple(column for column in COLUMNS if column != "union_joined_on")
+TRUE = frozenset({"true", "1", "是", "yes", "y"})
+FALSE = frozenset({"false", "0", "否", "no", "n"})
+NAME_MAX = 64
+OCCUPATION_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,19}$")
+_DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+
+
+@dataclass(frozen=True)
+class NewWorker:
+    identity: IdNumber
+    name: str
+    occupation_code: str
+    is_migrant: bool
+    is_union_member: bool
+    union_joined_on: date | None
+    hired_on: date
+
+
+def parse_new_worker(cells: Mapping[str, object], today: date) -> NewWorker:
+    errors: dict[str, list[str]] = {}
+    values: dict[str, object] = {}
+    parsers: dict[str, Callable[[object], object]] = {
+        **_PARSERS,
+        "id_number": lambda cell: parse_id_number(cell, today),
+    }
+    for column, parse in parsers.items():
+        cell = cells.get(column)
+        if _blank(cell):
+            if column in REQUIRED:
+                errors[column] = ["is required"]
+            else:
+                values[column] = None
+            continue
+        try:
+            values[column] = parse(cell)
+        except ValueError as error:
+            errors[column] = [str(error)]
+    identity, hired_on = values.get("id_number"), values.get("hired_on")
+    if isinstance(hired_on, date):
+        birth_date = identity.birth_date if isinstance(identity, IdNumber) else None
+        _check(errors, lambda: check_hiring(birth_date, hired_on, today))
+    member, joined_on = values.get("is_union_member"), values.get("union_joined_on")
+    if isinstance(member, bool) and "union_joined_on" in values:
+        _check(errors, lambda: check_union_joining(member, joined_on, today))  # type: ignore[arg-type]
+    if errors:
+        raise InvalidWorker(errors)
+    return NewWorker(identity=values.pop("id_number"), **values)  # type: ignore[arg-type]
+
+
+def _check(errors: dict[str, list[str]], rule: Callable[[], None]) -> None:
+    try:
+        rule()
+    except InvalidValue as error:
+        errors.setdefault(error.field or "body", []).append(str(error))
+
+
+def _blank(cell: object) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def parse_id_number(cell: object, today: date | None = None) -> IdNumber:
+    if isinstance(cell, IdNumber):
+        return cell
+    if not isinstance(cell, str):
+        raise ValueError(
+            "the cell holds a number, not text: spreadsheets keep only 15 digits of a number, "
+            "so format the column as text and type the ID number again"
+        )
+    try:
+        return validate_id_number(cell, today)
+    except InvalidIdentifier as error:
+        raise ValueError(str(error)) from None
+
+
+def parse_name(cell: object) -> str:
+    name = " ".join(str(cell).split())
+    if len(name) > NAME_MAX:
+        raise ValueError(f"must be at most {NAME_MAX} characters")
+    return name
+
+
+def parse_occupation_code(cell: object) -> str:
+    code = str(cell).strip()
+    if not OCCUPATION_CODE.match(code):
+        raise ValueError("must be an occupation code such as 6-18-01-01 (letters, digits, - or .)")
+    return code
+
+
+def parse_boolean(cell: object) -> bool:
+    if isinstance(cell, bool):
+        return cell
+    text = str(cell).strip().lower()
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    raise ValueError("must be true or false (also accepted: 1/0, 是/否)")
+
+
+def parse_date(cell: object) -> date:
+    if isinstance(cell, datetime):
+        return cell.date()
+    if isinstance(cell, date):
+        return cell
+    match = _DATE.match(str(cell).strip())
+    try:
+        if match is None:
+            raise ValueError
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        raise ValueError("must be a date written as YYYY-MM-DD") from None
+
+
+_PARSERS: dict[str, Callable[[object], object]] = {
+    "id_number": parse_id_number,
+    "name": parse_name,
+    "occupation_code": parse_occupation_code,
+    "is_migrant": parse_boolean,
+    "is_union_member": parse_boolean,
+    "union_joined_on": parse_date,
+    "hired_on": parse_date,
+}

@@ -1,0 +1,107 @@
+"""What the registry answers without changing anything: lists, skill levels, union statistics."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import Session
+
+from services.registry.adapters.orm import Enterprise, Region, Worker, WorkerSkill
+from services.registry.commands.enterprises import region_of
+from services.registry.domain.rules import rate
+
+
+def enterprises_query(session: Session, filters: Mapping[str, Any]) -> Select[Any]:
+    """Enterprises matching the filters; a region includes the towns and villages below it."""
+    query = select(Enterprise).order_by(Enterprise.registered_at, Enterprise.id)
+    if filters.get("region_code"):
+        region = region_of(session, filters["region_code"])
+        if region.level != "city":  # codes below a county start with the county's code
+            query = query.where(Enterprise.region_code.startswith(region.code, autoescape=True))
+    for name in ("has_union", "above_designated_size", "ownership", "active"):
+        if filters.get(name) is not None:
+            query = query.where(getattr(Enterprise, name) == filters[name])
+    if filters.get("only_id") is not None:
+        query = query.where(Enterprise.id == filters["only_id"])
+    return query
+
+
+def workers_query(enterprise_id: str, active: bool | None) -> Select[Any]:
+    query = select(Worker).where(Worker.enterprise_id == enterprise_id)
+    if active is not None:
+        query = query.where(Worker.active.is_(active))
+    return query.order_by(Worker.registered_at, Worker.id)
+
+
+def skills_of(session: Session, worker_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """Each worker's highest level per occupation, best first."""
+    skills: dict[str, list[dict[str, Any]]] = {worker_id: [] for worker_id in worker_ids}
+    if not worker_ids:
+        return skills
+    query = (
+        select(WorkerSkill)
+        .where(WorkerSkill.worker_id.in_(worker_ids))
+        .order_by(WorkerSkill.level, WorkerSkill.occupation_code)
+    )
+    for skill in session.scalars(query):
+        skills[skill.worker_id].append(
+            {"occupation_code": skill.occupation_code, "level": skill.level}
+        )
+    return skills
+
+
+COUNTS = ("enterprises", "enterprises_with_union", "workers", "union_members", "migrant_workers")
+
+
+def union_statistics(session: Session) -> dict[str, Any]:
+    """Union formation and membership over active enterprises and workers, by county."""
+    county = func.substr(Enterprise.region_code, 1, 6).label("county")
+    counties = dict(
+        session.execute(
+            select(Region.code, Region.name).where(Region.level == "county").order_by(Region.code)
+        ).all()
+    )
+    tally = {code: dict.fromkeys(COUNTS, 0) for code in counties}
+    enterprises = (
+        select(county, func.count(), _count_true(Enterprise.has_union))
+        .where(Enterprise.active.is_(True))
+        .group_by(county)
+    )
+    for code, count, with_union in session.execute(enterprises):
+        tally[code].update(enterprises=count, enterprises_with_union=int(with_union or 0))
+    workers = (
+        select(
+            county,
+            func.count(),
+            _count_true(Worker.is_union_member),
+            _count_true(Worker.is_migrant),
+        )
+        .join(Enterprise, Worker.enterprise_id == Enterprise.id)
+        .where(Worker.active.is_(True), Enterprise.active.is_(True))
+        .group_by(county)
+    )
+    for code, count, members, migrants in session.execute(workers):
+        tally[code].update(
+            workers=count, union_members=int(members or 0), migrant_workers=int(migrants or 0)
+        )
+    totals = {key: sum(counts[key] for counts in tally.values()) for key in COUNTS}
+    by_region = [
+        {"region_code": code, "name": counties[code], **_with_rates(counts)}
+        for code, counts in tally.items()
+    ]
+    return {**_with_rates(totals), "by_region": by_region}
+
+
+def _count_true(column: Any) -> Any:
+    return func.sum(case((column.is_(True), 1), else_=0))
+
+
+def _with_rates(counts: dict[str, int]) -> dict[str, Any]:
+    return {
+        **counts,
+        "union_formation_rate": rate(counts["enterprises_with_union"], counts["enterprises"]),
+        "union_membership_rate": rate(counts["union_members"], counts["workers"]),
+        "migrant_share": rate(counts["migrant_workers"], counts["workers"]),
+    }

@@ -1,0 +1,147 @@
+"""The registry app per test: SQLite in ``tmp_path`` for every test, and PostgreSQL for the
+tests that ask for ``any_db`` (one database for the run, so identifiers are random per test).
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from services.registry.adapters.orm import db, kernel
+from services.registry.api.app import create_app
+from shared.auth import issue_token
+from shared.identifiers import FEMALE, MALE, USCC_ALPHABET, make_id_number, make_uscc
+from shared.service import migrate
+from shared.settings import Settings
+from shared.testing import scratch_database
+
+COUNTIES = ("330402", "330411", "330421", "330424", "330481", "330482", "330483")
+CSV_HEADER = "id_number,name,occupation_code,is_migrant,is_union_member,union_joined_on,hired_on"
+
+
+class Registry:
+    """The app, its test client, tokens, and valid fresh identifiers."""
+
+    def __init__(self, app: Flask, settings: Settings):
+        self.app = app
+        self.client = app.test_client()
+        self.settings = settings
+        self.rng = random.Random()
+
+    def headers(self, role: str = "admin", enterprise_id: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {issue_token(self.settings.secret, role, enterprise_id)}"}
+
+    @property
+    def admin(self) -> dict[str, str]:
+        return self.headers("admin")
+
+    def uscc(self, county: str = "330402") -> str:
+        organisation = "".join(self.rng.choice(USCC_ALPHABET) for _ in range(9))
+        return make_uscc("91" + county + organisation)
+
+    def id_number(self, region: str = "330402", born: date | None = None) -> str:
+        born = born or date(
+            self.rng.randint(1966, 1999), self.rng.randint(1, 12), self.rng.randint(1, 28)
+        )
+        gender = self.rng.choice((MALE, FEMALE))
+        return make_id_number(region, born, self.rng.randint(0, 99), gender)
+
+    def enterprise_body(self, **overrides: Any) -> dict[str, Any]:
+        return {
+            "uscc": self.uscc(overrides.get("region_code", "330402")[:6]),
+            "name": f"嘉兴测试{uuid.uuid4().hex[:6]}有限公司",
+            "region_code": "330402",
+            "has_union": True,
+            "union_founded_on": "2015-05-01",
+            "above_designated_size": True,
+            "ownership": "non_public",
+            "employee_count": 120,
+            **overrides,
+        }
+
+    def worker_body(self, **overrides: Any) -> dict[str, Any]:
+        return {
+            "id_number": self.id_number(),
+            "name": "张伟",
+            "occupation_code": "6-18-01-01",
+            "is_migrant": False,
+            "is_union_member": True,
+            "union_joined_on": "2021-03-01",
+            "hired_on": "2020-09-01",
+            **overrides,
+        }
+
+    def enterprise(self, **overrides: Any) -> dict[str, Any]:
+        answer = self.client.post(
+            "/api/v1/enterprises", json=self.enterprise_body(**overrides), headers=self.admin
+        )
+        assert answer.status_code == 201, answer.json
+        return answer.json  # type: ignore[no-any-return]
+
+    def worker(self, enterprise_id: str, **overrides: Any) -> dict[str, Any]:
+        answer = self.client.post(
+            f"/api/v1/enterprises/{enterprise_id}/workers",
+            json=self.worker_body(**overrides),
+            headers=self.admin,
+        )
+        assert answer.status_code == 201, answer.json
+        return answer.json  # type: ignore[no-any-return]
+
+    def csv_row(self, **cells: str) -> str:
+        values = {
+            "id_number": self.id_number(),
+            "name": "李娜",
+            "occupation_code": "6-04-02-01",
+            "is_migrant": "否",
+            "is_union_member": "是",
+            "union_joined_on": "",
+            "hired_on": "2019-04-01",
+            **cells,
+        }
+        return ",".join(values[column] for column in CSV_HEADER.split(","))
+
+    def events(self, subject: str | None = None) -> list[tuple[str, str, dict[str, Any]]]:
+        """The outbox, in order: ``(type, subject, data)``."""
+        outbox = kernel.outbox
+        query = select(outbox.c.type, outbox.c.subject, outbox.c.data).order_by(outbox.c.position)
+        if subject is not None:
+            query = query.where(outbox.c.subject == subject)
+        with self.app.app_context():
+            return [tuple(row) for row in db.session.execute(query)]  # type: ignore[misc]
+
+
+def _build(tmp_path: Path, url: str) -> Iterator[Registry]:
+    settings = Settings.from_env({"JIANGONG_DATA_DIR": str(tmp_path)})
+    app = create_app(settings, {"DATABASE_URL": url})
+    migrate(app)
+    yield Registry(app, settings)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Iterator[Registry]:
+    yield from _build(tmp_path, f"sqlite:///{tmp_path / 'registry.db'}")
+
+
+@pytest.fixture(scope="session")
+def registry_postgres(postgres_url: str) -> Iterator[str]:
+    """The registry's own database on the run's PostgreSQL, beside the other services' ones."""
+    with scratch_database(postgres_url, prefix="jiangong_test_registry") as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Registry]:
+    if request.param == "sqlite":
+        yield from _build(tmp_path, f"sqlite:///{tmp_path / 'registry.db'}")
+    else:
+        yield from _build(tmp_path, request.getfixturevalue("registry_postgres"))
