@@ -169,7 +169,7 @@ class InProcessBus:
             entries = self.log(topic)
             for start in range(0, len(entries), self.batch_size):
                 chunk = entries[start : start + self.batch_size]
-                self._deliver(consumer, [_delivery(topic, i, e) for i, e in enumerate(chunk)])
+                self._deliver(consumer, [_delivery(topic, pos, event) for pos, event in chunk])
                 total += len(chunk)
         return total
 

@@ -162,7 +162,12 @@ class KafkaBus:
 
     def replay(self, consumer: Consumer) -> int:
         """Deliver every retained event of the consumer's topics from the beginning, then set the
-        group's offsets to where the replay ended. Run it with the service's worker stopped."""
+        group's offsets to where the replay ended. Run it with the service's worker stopped.
+
+        The end is where the reported high watermarks are reached *and* a poll comes back empty:
+        a broker may under-report the watermark (Tansu's memory engine does, for partitions
+        holding multi-record batches), so the positions actually reached are what is committed.
+        """
         self.ensure_topics(consumer.topics)
         reader = self._consumer(None)
         partitions = [
@@ -175,22 +180,27 @@ class KafkaBus:
         ends = reader.end_offsets(partitions)
         total = 0
         try:
-            while any(reader.position(tp) < end for tp, end in ends.items()):
+            while True:
                 records = reader.poll(timeout_ms=500)
                 deliveries = [_delivery(r) for batch in records.values() for r in batch]
                 if deliveries:
                     self.dead_letter(consumer.group, consumer.handle(deliveries))
                     total += len(deliveries)
+                elif all(reader.position(tp) >= end for tp, end in ends.items()):
+                    break
+            reached = {tp: reader.position(tp) for tp in partitions}
         finally:
             reader.close(autocommit=False)
-        self._commit_group(consumer.group, ends)
+        self._commit_group(consumer.group, reached)
         return total
 
-    def _commit_group(self, group: str, ends: dict[TopicPartition, int]) -> None:
+    def _commit_group(self, group: str, positions: dict[TopicPartition, int]) -> None:
         committer = self._consumer(group)
         try:
-            committer.assign(list(ends))
-            committer.commit({tp: OffsetAndMetadata(end, "", -1) for tp, end in ends.items()})
+            committer.assign(list(positions))
+            committer.commit(
+                {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in positions.items()}
+            )
         finally:
             committer.close(autocommit=False)
 
