@@ -1,0 +1,146 @@
+"""The platform as deployed: each service's HTTP side under gunicorn and its worker as separate
+processes, over PostgreSQL and a real Kafka-compatible broker."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from kafka import KafkaConsumer, TopicPartition
+
+from shared.auth import issue_token
+from shared.devbroker import DevBroker, free_port
+from shared.identifiers import USCC_ALPHABET, make_uscc
+from shared.testing import DEFAULT_ADMIN_URL, PostgresUnavailable, scratch_database, wait_until
+
+SECRET = "an-e2e-secret-that-is-long-enough-for-hs256-signing"
+
+
+@pytest.fixture
+def registry_database() -> Iterator[str]:
+    admin = os.environ.get("JIANGONG_TEST_POSTGRES", DEFAULT_ADMIN_URL)
+    try:
+        with scratch_database(admin, prefix="jiangong_e2e") as url:
+            yield url
+    except PostgresUnavailable as error:
+        pytest.skip(f"PostgreSQL cases skipped: {error}")
+
+
+def jiangong(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "jiangong.cli", *args],
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def test_a_registration_over_http_reaches_kafka_through_the_worker(
+    broker: DevBroker, registry_database: str, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "JIANGONG_ENV": "production",
+        "JIANGONG_SECRET": SECRET,
+        "JIANGONG_PII_KEY": "an-e2e-pii-key",
+        "JIANGONG_REGISTRY_DATABASE_URL": registry_database,
+        "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
+        "JIANGONG_DATA_DIR": str(tmp_path),
+    }
+    log = tmp_path / "processes.log"
+    assert jiangong(["migrate", "registry"], env, log).wait(timeout=60) == 0
+    port = free_port()
+    processes = [
+        jiangong(
+            ["serve", "registry", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+            env,
+            log,
+        ),
+        jiangong(["worker", "registry"], env, log),
+    ]
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: _get(f"{base}/readyz")[0] == 200, timeout=45, every=0.3)
+        uscc = make_uscc("91330402" + "".join(random.choices(USCC_ALPHABET, k=9)))
+        status, body = _post(
+            f"{base}/api/v1/enterprises",
+            {
+                "uscc": uscc,
+                "name": "嘉兴端到端有限公司",
+                "region_code": "330402",
+                "has_union": True,
+                "union_founded_on": "2019-01-01",
+                "above_designated_size": False,
+                "ownership": "non_public",
+                "employee_count": 12,
+            },
+        )
+        assert status == 201, body
+        event = _find_event(broker.bootstrap_servers, "jiangong.registry", body["id"])
+        assert event["type"] == "jiangong.enterprise.registered.v1"
+        assert event["data"]["uscc"] == uscc
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        codes = [process.wait(timeout=60) for process in processes]
+    assert codes == [0, 0], log.read_text()[-3000:]
+
+
+def _find_event(bootstrap: str, topic: str, subject: str) -> dict:
+    reader = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    found: dict = {}
+
+    def look() -> bool:
+        partitions = [TopicPartition(topic, p) for p in reader.partitions_for_topic(topic) or ()]
+        if not partitions:
+            return False
+        if set(reader.assignment()) != set(partitions):
+            reader.assign(partitions)
+            reader.seek_to_beginning(*partitions)
+        for batch in reader.poll(timeout_ms=200).values():
+            for record in batch:
+                headers = {k: v.decode() for k, v in record.headers}
+                if headers["ce_subject"] == subject:
+                    found.update(type=headers["ce_type"], data=json.loads(record.value))
+        return bool(found)
+
+    try:
+        wait_until(look, timeout=30, every=0.1)
+    finally:
+        reader.close()
+    return found
+
+
+def _get(url: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=3) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, {}
+    except OSError:
+        return 0, {}
+
+
+def _post(url: str, body: dict) -> tuple[int, dict]:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {issue_token(SECRET, 'admin')}",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
