@@ -63,7 +63,7 @@ class KafkaBus:
                 linger_ms=5,
                 batch_size=64 * 1024,
                 delivery_timeout_ms=self.delivery_timeout_ms,
-                request_timeout_ms=min(self.delivery_timeout_ms, 10000),
+                request_timeout_ms=min(self.delivery_timeout_ms // 2, 10000),
                 max_block_ms=self.delivery_timeout_ms,
             )
         return self._producer

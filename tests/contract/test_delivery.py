@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from shared.bus import InProcessBus
+from shared.bus import InProcessBus, PublishFailed
 from shared.events import (
     Message,
     dead_letter_topic,
@@ -114,6 +114,12 @@ class World:
     def _run(self, consumer: Consumer) -> None:
         with contextlib.suppress(Crash):
             self.bus.run_consumer(consumer, self.stop)
+
+    def has_published(self, subject: str) -> bool:
+        """Has the relay published (and marked) events about ``subject``?"""
+        with Session(self.engine) as session:
+            published = [r for r in self.outbox.published(session) if r.subject == subject]
+        return len(published) > 0
 
     def seqs(self, subject: str) -> list[int]:
         with self.engine.connect() as connection:
@@ -466,3 +472,38 @@ def test_replay_rebuilds_an_emptied_read_model_and_then_only_new_events_follow(
     world.start(follower)
     wait_until(lambda: world.applied(worker) == 6)
     assert follower.stats["duplicates"] == 0
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_a_broker_outage_keeps_rows_unpublished_and_the_same_relay_delivers_after_it(
+    engine: Engine, broker
+) -> None:
+    bus = KafkaBus(broker.bootstrap_servers, delivery_timeout_ms=2000)
+    world = World(engine, bus, Outbox(kernel.outbox, "registry", {REGISTERED: WorkerData}))
+    worker = subject()
+    world.write(subject())
+    assert world.relay().drain() >= 1  # a producer that was working, as in production
+    world.write(worker, count=2)
+    broker.pause()
+    try:
+        with pytest.raises(PublishFailed):
+            world.relay().relay_once()
+    finally:
+        broker.resume()
+    with Session(engine) as session:  # nothing was marked: the rows wait in the outbox
+        assert not [r for r in world.outbox.published(session) if r.subject == worker]
+    wait_until(lambda: _relays(world) and world.has_published(worker), timeout=30)
+    consumer = world.consumer()
+    world.start(consumer)
+    wait_until(lambda: world.applied(worker) == 2)
+    world.stop.set()
+    world.relay().close()
+    bus.close()
+
+
+def _relays(world: World) -> bool:
+    try:
+        world.relay().drain()
+        return True
+    except PublishFailed:
+        return False
