@@ -19,19 +19,16 @@ from kafka import KafkaConsumer, TopicPartition
 from shared.auth import issue_token
 from shared.devbroker import DevBroker, free_port
 from shared.identifiers import USCC_ALPHABET, make_uscc
-from shared.testing import DEFAULT_ADMIN_URL, PostgresUnavailable, scratch_database, wait_until
+from shared.testing import scratch_database, wait_until
 
 SECRET = "an-e2e-secret-that-is-long-enough-for-hs256-signing"
 
 
 @pytest.fixture
-def registry_database() -> Iterator[str]:
-    admin = os.environ.get("JIANGONG_TEST_POSTGRES", DEFAULT_ADMIN_URL)
-    try:
-        with scratch_database(admin, prefix="jiangong_e2e") as url:
-            yield url
-    except PostgresUnavailable as error:
-        pytest.skip(f"PostgreSQL cases skipped: {error}")
+def registry_database(postgres_url: str) -> Iterator[str]:
+    """The registry's own database on the run's PostgreSQL server."""
+    with scratch_database(postgres_url, prefix="jiangong_e2e") as url:
+        yield url
 
 
 def jiangong(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
