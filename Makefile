@@ -25,7 +25,8 @@ test-fast: $(INSTALLED) ## unit tests only
 
 bench: $(INSTALLED) ## the benchmarks, each beside its baseline measured in the same run
 	$(BIN)/python benchmarks/bus.py
-	@if [ -f benchmarks/registry_import.py ]; then $(BIN)/python benchmarks/registry_import.py; fi
+	$(BIN)/python benchmarks/registry_import.py
+	$(BIN)/python benchmarks/leaderboard.py
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

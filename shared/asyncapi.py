@@ -8,7 +8,7 @@ from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Blueprint, Flask, jsonify
+from flask import Blueprint, Flask, Response, jsonify
 
 from shared.events import CATALOGUE, topic_of
 from shared.service import ServiceDefinition
@@ -84,7 +84,7 @@ def asyncapi_blueprint(app: Flask) -> Blueprint:
     blueprint = Blueprint("asyncapi", __name__)
 
     @blueprint.get("/api/asyncapi.json")
-    def document():  # type: ignore[no-untyped-def]
+    def document() -> Response:
         return jsonify(asyncapi_document(app.extensions["jiangong.service"]))
 
     return blueprint

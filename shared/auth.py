@@ -147,7 +147,7 @@ def requires(*roles: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
 
 
 def current_principal() -> Principal:
-    return g.principal  # type: ignore[no-any-return]
+    return g.principal
 
 
 def may_see_enterprise(enterprise_id: str) -> bool:

@@ -176,10 +176,13 @@ def from_message(message: Message) -> CloudEvent:
             raise MalformedEvent(f"header {required} is missing")
     try:
         json.loads(message.value)
-        event = kafka_binding.from_binary(
-            kafka_binding.KafkaMessage(headers=headers, key=None, value=message.value),
-            _FORMAT,
-            CloudEvent,
+        event = CloudEvent(  # from_binary decodes; the v1 class is what the platform uses
+            attributes=kafka_binding.from_binary(
+                kafka_binding.KafkaMessage(headers=headers, key=None, value=message.value),
+                _FORMAT,
+                CloudEvent,
+            ).get_attributes(),
+            data=json.loads(message.value),
         )
     except (ValueError, UnicodeDecodeError) as error:
         raise MalformedEvent(f"not a readable CloudEvent: {error}") from error

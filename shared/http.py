@@ -60,8 +60,11 @@ def problem_response(
     title: str | None = None,
     errors: Mapping[str, list[str]] | None = None,
     headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> Response:
+    """A problem document; ``extra`` adds extension members (RFC 9457 §3.2), e.g. a rule."""
     body: dict[str, Any] = {
+        **(extra or {}),
         "type": "about:blank",
         "title": title or _reason(status),
         "status": status,
@@ -114,13 +117,13 @@ class ProblemApi(Api):
         self._app.register_error_handler(Problem, _handle_problem)
         self._app.register_error_handler(Exception, _handle_unexpected)
 
-    def handle_http_exception(self, error: HTTPException) -> Response:  # type: ignore[override]
+    def handle_http_exception(self, error: HTTPException) -> Response:
         data = getattr(error, "data", None) or {}
         status = error.code or 500
         if "messages" in data or "errors" in data:
             # webargs nests by location (json, query, form, files); clients want the field
-            by_location = data.get("errors") or data.get("messages")
-            errors = {}
+            by_location = data.get("errors") or data.get("messages") or {}
+            errors: dict[str, list[str]] = {}
             for location_errors in by_location.values():
                 errors.update(flatten_errors(location_errors))
             detail = "The request has invalid fields: " + ", ".join(sorted(errors)) + "."

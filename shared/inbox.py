@@ -126,8 +126,11 @@ class Consumer:
         if subscription is None:
             counts["ignored"] += 1
             return None
+        payload = event.get_data()
+        if not isinstance(payload, dict):
+            return "schema: the event's data is not a JSON object"
         try:
-            data = subscription.schema(unknown=EXCLUDE).load(event.get_data())
+            data = subscription.schema(unknown=EXCLUDE).load(payload)
         except ValidationError as error:
             return f"schema: {error.messages}"
         received = Received(

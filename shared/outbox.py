@@ -38,7 +38,8 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session
+from sqlalchemy.event import listen
+from sqlalchemy.orm import Session, scoped_session
 
 from shared.events import Message, encode_binary, new_event, restore_event, topic_of
 
@@ -107,6 +108,8 @@ class Outbox:
         self.table = table
         self.service = service
         self.schemas = schemas
+        self.committed = threading.Event()
+        """Set when a transaction that staged events commits: wakes this process's relay."""
 
     def add(
         self, session: Session, event_type: str, subject: str, data: Mapping[str, Any]
@@ -133,9 +136,17 @@ class Outbox:
             raise EventDataInvalid(f"{event_type}: {error.messages}") from error
         staged = [new_event(self.service, event_type, subject, data) for subject, data in events]
         session.execute(insert(self.table), [_row_of(event) for event in staged])
-        if session.get_bind().dialect.name == "postgresql":  # wakes the relay on commit
+        if session.get_bind().dialect.name == "postgresql":  # wakes other processes' relays
             session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": self.channel})
+        self._signal_on_commit(session)
         return staged
+
+    def _signal_on_commit(self, session: Session) -> None:
+        real = session.registry() if isinstance(session, scoped_session) else session
+        key = f"jiangong.outbox.{self.service}"
+        if key not in real.info:
+            real.info[key] = True
+            listen(real, "after_commit", lambda _session: self.committed.set())
 
     @property
     def channel(self) -> str:

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask
 from flask_migrate import Migrate
 from flask_migrate import upgrade as alembic_upgrade
 from flask_sqlalchemy import SQLAlchemy
 from marshmallow import Schema
-from sqlalchemy import Engine, Table, delete, event
+from sqlalchemy import Engine, Table, delete
 from sqlalchemy.orm import Session
 
 from shared.bus import Bus
@@ -54,29 +54,20 @@ class ServiceDefinition:
     jobs: Sequence[Job] = ()
     load_demo: Callable[[Flask], None] | None = None
 
+    def __post_init__(self) -> None:
+        # one outbox per service in a process: commands, consumers and the relay share it
+        object.__setattr__(self, "_outbox", Outbox(self.kernel.outbox, self.name, self.produces))
+
     def outbox(self) -> Outbox:
-        return Outbox(self.kernel.outbox, self.name, self.produces)
+        outbox: Outbox = self._outbox  # type: ignore[attr-defined]
+        return outbox
 
 
 def init_service(app: Flask, definition: ServiceDefinition) -> None:
-    """Attach migrations and the outbox to a service's app; wake the relay on each commit."""
+    """Attach migrations and the service's outbox to its app."""
     Migrate(app, definition.db, directory=str(definition.migrations))
-    outbox = definition.outbox()
-    wakeup = threading.Event()
     app.extensions["jiangong.service"] = definition
-    app.extensions["jiangong.outbox"] = outbox
-    app.extensions["jiangong.relay_wakeup"] = wakeup
-
-    if not event.contains(definition.db.session, "after_commit", _wake_relay):
-        event.listen(definition.db.session, "after_commit", _wake_relay)
-
-
-def _wake_relay(_session: Session) -> None:
-    """A command committed in a request: wake this process's relay (embedded mode)."""
-    if has_app_context():
-        wakeup = current_app.extensions.get("jiangong.relay_wakeup")
-        if wakeup is not None:
-            wakeup.set()
+    app.extensions["jiangong.outbox"] = definition.outbox()
 
 
 def migrate(app: Flask) -> None:
@@ -117,8 +108,9 @@ class ServiceWorker:
 
     def start(self) -> None:
         self._spawn(self._relay_loop, "relay")
-        if self.consumer is not None:
-            self._spawn(lambda: self.bus.run_consumer(self.consumer, self.stop_event), "consumer")
+        consumer = self.consumer
+        if consumer is not None:
+            self._spawn(lambda: self.bus.run_consumer(consumer, self.stop_event), "consumer")
         if self.definition.jobs:
             self._start_scheduler()
 
@@ -128,9 +120,7 @@ class ServiceWorker:
         self._threads.append(thread)
 
     def _relay_loop(self) -> None:
-        self.relay.run(
-            self.stop_event, self.app.extensions["jiangong.relay_wakeup"], self.poll_interval
-        )
+        self.relay.run(self.stop_event, self.relay.outbox.committed, self.poll_interval)
 
     def _start_scheduler(self) -> None:
         from apscheduler.schedulers.background import BackgroundScheduler
@@ -151,7 +141,7 @@ class ServiceWorker:
     def stop(self) -> None:
         """Stop taking work, let running batches finish, and publish what is left."""
         self.stop_event.set()
-        self.app.extensions["jiangong.relay_wakeup"].set()
+        self.relay.outbox.committed.set()
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=True)
         for thread in self._threads:
