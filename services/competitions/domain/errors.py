@@ -90,3 +90,18 @@ class MissingCriterion(CompetitionRuleBroken):
 class NotScorable(CompetitionRuleBroken):
     rule = "not_scorable"
     default_message = "Entries can only be scored while the competition is closed for judging."
+
+
+class EnterpriseNotActive(CompetitionRuleBroken):
+    rule = "enterprise_not_active"
+    default_message = "The enterprise is not an active enterprise of the registry."
+
+
+class JudgeAlreadyAssigned(CompetitionRuleBroken):
+    rule = "judge_already_assigned"
+    default_message = "The judge is already assigned to this competition."
+
+
+class ResultsPublished(CompetitionRuleBroken):
+    rule = "results_published"
+    default_message = "The competition's results are published; it no longer changes."

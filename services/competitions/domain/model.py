@@ -50,6 +50,10 @@ class Aggregation(StrEnum):
     TRIMMED_MEAN = "trimmed_mean"
 
 
+TIE_BREAKS = ("first_criterion", "registered_at")
+"""The tie-breaks a competition may list, in the order it applies them (this is the default)."""
+
+
 _TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (Status.DRAFT, Action.OPEN): Status.OPEN,
     (Status.OPEN, Action.CLOSE): Status.CLOSED,
@@ -125,6 +129,7 @@ class Competition:
     registration_closes_at: datetime | None = None
     freeze_at: datetime | None = None
     status: Status = Status.DRAFT
+    tie_breaks: tuple[str, ...] = TIE_BREAKS
 
     def __post_init__(self) -> None:
         try:
@@ -134,7 +139,13 @@ class Competition:
             raise errors.InvalidCompetitionSpec(str(exc)) from exc
         object.__setattr__(self, "criteria", tuple(self.criteria))
         object.__setattr__(self, "awards", tuple(self.awards))
+        object.__setattr__(self, "tie_breaks", tuple(self.tie_breaks))
         _spec_error(len(self.criterion_codes) == len(self.criteria), "Duplicate criterion code.")
+        _spec_error(bool(self.criteria), "A competition needs at least one criterion.")
+        names = [award.name for award in self.awards]
+        _spec_error(len(set(names)) == len(names), "Duplicate award name.")
+        unknown = sorted(set(self.tie_breaks) - set(TIE_BREAKS))
+        _spec_error(not unknown, f"Unknown tie-breaks {unknown}; known: {list(TIE_BREAKS)}.")
         _spec_error(self.contest_class in (1, 2, None), "contest_class must be 1, 2 or None.")
         quota = self.max_entries_per_enterprise
         _spec_error(quota is None or quota >= 1, "max_entries_per_enterprise must be >= 1.")
@@ -199,6 +210,23 @@ def check_entry(
     for worker_id in worker_ids:
         _check_worker(worker_id, enterprise_id, workers, entered_worker_ids | seen)
         seen.add(worker_id)
+
+
+def check_withdrawal(competition: Competition, now: datetime) -> None:
+    """An entry can be withdrawn only while registration is open."""
+    _check_registration_open(competition, now)
+
+
+def check_enterprise_active(enterprise_id: str, active: bool | None) -> None:
+    """``active`` is ``None`` when the registry has never told us about the enterprise."""
+    if not active:
+        raise errors.EnterpriseNotActive(f"Enterprise {enterprise_id} is not an active enterprise.")
+
+
+def check_may_change(competition: Competition) -> None:
+    """Nothing about a published competition changes any more."""
+    if competition.status is Status.PUBLISHED:
+        raise errors.ResultsPublished()
 
 
 def check_marks(competition: Competition, marks: Mapping[str, float]) -> None:

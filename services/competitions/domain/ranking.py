@@ -91,7 +91,8 @@ _TIE_BREAKS: dict[str, Callable[[ScoredEntry], Any]] = {
 }
 
 
-def _rank_key(tie_breaks: Sequence[str]) -> Callable[[ScoredEntry], tuple[Any, ...]]:
+def rank_key(tie_breaks: Sequence[str]) -> Callable[[ScoredEntry], tuple[Any, ...]]:
+    """The key :func:`rank` orders by (smaller is better): entries with equal keys tie."""
     unknown = [t for t in tie_breaks if t not in _TIE_BREAKS]
     if unknown:
         raise ValueError(f"Unknown tie-breaks: {unknown}; known: {sorted(_TIE_BREAKS)}.")
@@ -114,12 +115,11 @@ def rank(
         raise ValueError("Duplicate entry_id in ranking input.")
     if any(not math.isfinite(e.score) or not math.isfinite(e.first_criterion) for e in items):
         raise ValueError("Scores must be finite numbers.")
-    key = _rank_key(tie_breaks)
-    items.sort(key=lambda e: (key(e), e.entry_id))
+    key = rank_key(tie_breaks)
+    keyed = sorted(((key(e), e.entry_id, e) for e in items), key=lambda k: (k[0], k[1]))
     rows: list[RankedRow] = []
     previous: tuple[Any, ...] | None = None
-    for position, entry in enumerate(items, start=1):
-        current = key(entry)
+    for position, (current, _, entry) in enumerate(keyed, start=1):
         place = rows[-1].rank if rows and current == previous else position
         rows.append(RankedRow(place, entry.entry_id, entry.enterprise_id, entry.score))
         previous = current

@@ -1,0 +1,186 @@
+"""One competition's board in the read model: its views, a full re-rank, the header row,
+reading pages and announcing a new version.
+
+A board has two views over the same rows: ``live`` (every score) and ``frozen`` (the scores
+recorded up to the competition's ``freeze_at``; kept only for competitions that have one). A
+single entry's change moves it with :mod:`.placement` (no full re-rank); :func:`rerank` ranks a
+whole view with the domain's standings (publication, when awards are handed out, and late facts
+on a final board) and writes back only the rows whose rank, position or award moved. The public
+sees the frozen view while a freeze holds and the competition is not published; the final board
+is the live view with awards.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, bindparam, func, select, update
+from sqlalchemy.orm import Session
+
+from services.competitions import events
+from services.competitions.adapters.read_tables import LeaderboardRow, StandingRow
+from services.competitions.adapters.repository import aware
+from services.competitions.domain.model import Competition
+from services.competitions.domain.ranking import ScoredEntry
+from services.competitions.domain.standings import standings
+from shared.outbox import Outbox
+
+TOP_ROWS = 10
+STATUS_ORDER = ("draft", "open", "closed", "published")
+STANDINGS = StandingRow.__table__
+
+
+@dataclass(frozen=True)
+class View:
+    name: str
+    score: ColumnElement[Any]
+    first_criterion: ColumnElement[Any]
+    rank: ColumnElement[Any]
+    position: ColumnElement[Any]
+
+
+def _view(name: str, prefix: str) -> View:
+    columns = (
+        STANDINGS.c[f"{prefix}{n}"] for n in ("score", "first_criterion", "rank", "position")
+    )
+    return View(name, *columns)
+
+
+LIVE = _view("live", "")
+FROZEN = _view("frozen", "frozen_")
+
+
+def rerank(session: Session, competition: Competition, view: View, final: bool) -> bool:
+    """Rank the view's scored rows again; True if any row's rank, position or award moved."""
+    t = STANDINGS
+    rows = session.execute(
+        select(
+            t.c.entry_id,
+            t.c.enterprise_id,
+            t.c.registered_at,
+            t.c.withdrawn,
+            t.c.award,
+            view.score.label("score"),
+            view.first_criterion.label("first"),
+            view.rank.label("rank"),
+            view.position.label("position"),
+        ).where(t.c.competition_id == competition.id)
+    ).all()
+    scored = [
+        ScoredEntry(r.entry_id, r.enterprise_id, r.score, r.first, aware(r.registered_at))
+        for r in rows
+        if r.registered_at is not None and not r.withdrawn and r.score is not None
+    ]
+    awarded = final and view is LIVE
+    ranked = standings(competition, scored, final=awarded)
+    placed = {row.entry_id: (row.rank, n, row.award) for n, row in enumerate(ranked, start=1)}
+    changes = []
+    for r in rows:
+        rank, position, award = placed.get(r.entry_id, (None, None, None))
+        award = award if view is LIVE else r.award
+        if (r.rank, r.position, r.award) != (rank, position, award):
+            changes.append({"c": r.entry_id, "r": rank, "p": position, "a": award})
+    if changes:
+        session.execute(
+            update(t)
+            .where(and_(t.c.competition_id == competition.id, t.c.entry_id == bindparam("c")))
+            .values({view.rank: bindparam("r"), view.position: bindparam("p")})
+            .values(award=bindparam("a")),
+            changes,
+        )
+    return bool(changes)
+
+
+def board_of(session: Session, competition_id: str) -> LeaderboardRow:
+    """The board's header row, created (version 0, draft) on its first fact."""
+    board = session.get(LeaderboardRow, competition_id, with_for_update=True)
+    if board is None:
+        board = LeaderboardRow(
+            competition_id=competition_id,
+            version=0,
+            status=STATUS_ORDER[0],
+            final=False,
+            updated_at=datetime.now(UTC),
+        )
+        session.add(board)
+    return board
+
+
+def advance_status(board: LeaderboardRow, status: str) -> bool:
+    """Statuses only move forward, whatever order their events arrive in."""
+    if STATUS_ORDER.index(status) <= STATUS_ORDER.index(board.status):
+        return False
+    board.status = status
+    return True
+
+
+def public_view(competition: Competition, board: LeaderboardRow) -> View:
+    """What the public sees: the frozen view of a competition with a freeze until published."""
+    return FROZEN if competition.freeze_at is not None and not board.final else LIVE
+
+
+def is_frozen(competition: Competition, board: LeaderboardRow, now: datetime) -> bool:
+    freeze_at = competition.freeze_at
+    return freeze_at is not None and not board.final and now >= freeze_at
+
+
+def ranked_rows(
+    session: Session, competition_id: str, view: View, offset: int = 0, limit: int = TOP_ROWS
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the view's ranked rows and how many there are."""
+    t = STANDINGS
+    ranked = and_(t.c.competition_id == competition_id, view.position.is_not(None))
+    total = session.scalar(select(func.max(view.position)).where(ranked)) or 0  # 1..N
+    page = session.execute(
+        select(
+            t.c.entry_id,
+            t.c.enterprise_id,
+            t.c.award,
+            view.rank.label("rank"),
+            view.score.label("score"),
+        )
+        .where(ranked)
+        .order_by(view.position)
+        .offset(offset)
+        .limit(limit)
+    )
+    rows = [
+        {
+            "rank": r.rank,
+            "entry_id": r.entry_id,
+            "enterprise_id": r.enterprise_id,
+            "score": r.score,
+            "award": r.award if view is LIVE else None,
+        }
+        for r in page
+    ]
+    return rows, total
+
+
+@functools.cache
+def _outbox() -> Outbox:
+    from services.competitions.service import SERVICE
+
+    return SERVICE.outbox()
+
+
+def announce(session: Session, competition: Competition, board: LeaderboardRow) -> None:
+    """A new version of the board, and ``leaderboard.updated`` with the public top rows."""
+    now = datetime.now(UTC)
+    board.version += 1
+    board.updated_at = now
+    session.flush()
+    rows, total = ranked_rows(session, competition.id, public_view(competition, board))
+    data = {
+        "competition_id": competition.id,
+        "version": board.version,
+        "status": board.status,
+        "final": board.final,
+        "frozen": is_frozen(competition, board, now),
+        "total": total,
+        "rows": rows,
+    }
+    _outbox().add(session, events.LEADERBOARD_UPDATED, competition.id, data)

@@ -1,0 +1,186 @@
+"""The leaderboard read model, fed by this service's own events.
+
+Facts in, boards out: ``entry.registered``/``withdrawn`` add and remove a row,
+``score.recorded`` replaces one judge's marks for one entry (the entry alone is re-aggregated,
+then its board re-ranked), ``competition.*`` move the board's status, and ``published`` makes
+it final with its awards. Every change raises the board's version and emits
+``leaderboard.updated`` in the same transaction. Order-tolerant: marks are last-writer-wins by
+their ``recorded_at``, a withdrawal wins over a late registration, statuses only move forward,
+and a score that arrives before its entry waits in the row until the entry is known.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.competitions.adapters import board as boards
+from services.competitions.adapters.orm import CompetitionRow
+from services.competitions.adapters.placement import place
+from services.competitions.adapters.read_tables import (
+    AwardTallyRow,
+    LeaderboardRow,
+    MarksRow,
+    StandingRow,
+)
+from services.competitions.adapters.repository import aware, to_domain
+from services.competitions.domain.model import Competition
+from services.competitions.domain.standings import score_of
+from shared.inbox import Received
+
+
+def _competition(session: Session, competition_id: str) -> Competition:
+    row = session.get(CompetitionRow, competition_id)
+    if row is None:
+        raise LookupError(f"competition {competition_id} is not in this database")
+    return to_domain(row)
+
+
+def _standing(session: Session, competition_id: str, entry_id: str) -> StandingRow:
+    row = session.get(StandingRow, (competition_id, entry_id), populate_existing=True)
+    if row is None:
+        row = StandingRow(competition_id=competition_id, entry_id=entry_id, withdrawn=False)
+        session.add(row)
+    return row
+
+
+def _rerank_all(session: Session, competition: Competition, board: LeaderboardRow) -> bool:
+    session.flush()
+    changed = boards.rerank(session, competition, boards.LIVE, board.final)
+    if competition.freeze_at is not None:
+        changed = boards.rerank(session, competition, boards.FROZEN, False) or changed
+    return changed
+
+
+def _place(
+    session: Session,
+    competition: Competition,
+    board: LeaderboardRow,
+    entry_id: str,
+    live: bool = True,
+    frozen: bool = True,
+) -> bool:
+    """Move one entry on the views it changed in; a late fact on a final board ranks it all
+    again (awards included)."""
+    if board.final:
+        return _rerank_all(session, competition, board)
+    changed = live and place(session, competition, boards.LIVE, entry_id)
+    if frozen and competition.freeze_at is not None:
+        changed = place(session, competition, boards.FROZEN, entry_id) or changed
+    return changed
+
+
+def on_competition_changed(session: Session, event: Received) -> None:
+    competition = _competition(session, event.data["id"])
+    board = boards.board_of(session, competition.id)
+    changed = boards.advance_status(board, event.data["status"])
+    if board.status == "published" and not board.final:
+        board.final = True
+        session.flush()
+        boards.rerank(session, competition, boards.LIVE, final=True)
+        changed = True
+    if changed:
+        boards.announce(session, competition, board)
+
+
+def on_entry_registered(session: Session, event: Received) -> None:
+    data = event.data
+    competition = _competition(session, data["competition_id"])
+    board = boards.board_of(session, competition.id)
+    changed = boards.advance_status(board, "open")
+    row = _standing(session, competition.id, data["id"])
+    if row.registered_at is None:
+        row.enterprise_id, row.registered_at = data["enterprise_id"], data["registered_at"]
+        if row.score is not None or row.frozen_score is not None:
+            changed = _place(session, competition, board, row.entry_id) or changed
+    if changed:
+        boards.announce(session, competition, board)
+
+
+def on_entry_withdrawn(session: Session, event: Received) -> None:
+    data = event.data
+    competition = _competition(session, data["competition_id"])
+    board = boards.board_of(session, competition.id)
+    changed = boards.advance_status(board, "open")
+    row = _standing(session, competition.id, data["id"])
+    row.enterprise_id, row.registered_at = data["enterprise_id"], data["registered_at"]
+    if not row.withdrawn:
+        row.withdrawn = True
+        changed = _place(session, competition, board, row.entry_id) or changed
+    if changed:
+        boards.announce(session, competition, board)
+
+
+def on_score_recorded(session: Session, event: Received) -> None:
+    data = event.data
+    competition = _competition(session, data["competition_id"])
+    live, frozen = _keep_marks(session, competition, event)
+    board = boards.board_of(session, competition.id)
+    changed = boards.advance_status(board, "closed")
+    row = _standing(session, competition.id, data["entry_id"])
+    row.enterprise_id = row.enterprise_id or data["enterprise_id"]
+    before = (row.score, row.frozen_score)
+    if live:
+        score = _rescore(session, competition, row, frozen=False)
+        row.score, row.first_criterion = score or (None, None)
+    if frozen:
+        score = _rescore(session, competition, row, frozen=True)
+        row.frozen_score, row.frozen_first_criterion = score or (None, None)
+    if live or frozen:
+        shown = row.registered_at is not None and not row.withdrawn
+        moved = _place(session, competition, board, row.entry_id, live, frozen)
+        changed = changed or moved or (shown and before != (row.score, row.frozen_score))
+    if changed:
+        boards.announce(session, competition, board)
+
+
+def _keep_marks(session: Session, competition: Competition, event: Received) -> tuple[bool, bool]:
+    """Store the judge's marks if newer than what the board has; (live, frozen) changed."""
+    data = event.data
+    key = (data["recorded_at"], event.id)
+    pk = (competition.id, data["entry_id"], data["judge_id"])
+    marks = session.get(MarksRow, pk, populate_existing=True)
+    live = marks is None or key > (aware(marks.recorded_at), marks.event_id)
+    freeze_at = competition.freeze_at
+    frozen = freeze_at is not None and data["recorded_at"] <= freeze_at
+    if frozen and marks is not None and marks.frozen_recorded_at is not None:
+        frozen = key > (aware(marks.frozen_recorded_at), marks.frozen_event_id or "")
+    if marks is None:
+        marks = MarksRow(competition_id=pk[0], entry_id=pk[1], judge_id=pk[2])
+        session.add(marks)
+    if live:
+        marks.marks, marks.recorded_at, marks.event_id = data["marks"], key[0], key[1]
+    if frozen:
+        marks.frozen_marks, marks.frozen_recorded_at, marks.frozen_event_id = (
+            data["marks"],
+            key[0],
+            key[1],
+        )
+    session.flush()
+    return live, frozen
+
+
+def _rescore(
+    session: Session, competition: Competition, row: StandingRow, frozen: bool
+) -> tuple[float, float] | None:
+    """Aggregate one entry's marks again (only this entry: its few judges)."""
+    query = select(MarksRow).where(
+        MarksRow.competition_id == competition.id, MarksRow.entry_id == row.entry_id
+    )
+    by_judge: dict[str, Any] = {
+        m.judge_id: m.frozen_marks if frozen else m.marks for m in session.scalars(query)
+    }
+    score = score_of(competition, {j: m for j, m in by_judge.items() if m is not None})
+    return None if score is None else (score.score, score.first_criterion)
+
+
+def on_award_granted(session: Session, event: Received) -> None:
+    data = event.data
+    tally = session.get(AwardTallyRow, (data["competition_id"], data["entry_id"]))
+    if tally is None:
+        tally = AwardTallyRow(competition_id=data["competition_id"], entry_id=data["entry_id"])
+        session.add(tally)
+    for name in ("year", "enterprise_id", "award", "points"):
+        setattr(tally, name, data[name])

@@ -1,0 +1,97 @@
+"""The leaderboards' and coverage's answers."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from shared.http import PageQuery
+
+YEAR = validate.Range(min=2000, max=2100)
+
+
+class LeaderboardQuery(PageQuery):
+    view = fields.String(
+        load_default="public",
+        validate=validate.OneOf(["public", "live"]),
+        metadata={"description": "public (frozen while a freeze holds) or live (admins)"},
+    )
+
+
+class BoardRowOut(Schema):
+    rank = fields.Integer()
+    entry_id = fields.String()
+    enterprise_id = fields.String()
+    score = fields.Float()
+    award = fields.String(allow_none=True)
+
+
+class LeaderboardOut(Schema):
+    competition_id = fields.String()
+    status = fields.String()
+    version = fields.Integer()
+    view = fields.String(metadata={"description": "live, frozen or final"})
+    final = fields.Boolean()
+    frozen = fields.Boolean()
+    freeze_at = fields.String(allow_none=True)
+    rows = fields.List(fields.Nested(BoardRowOut))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class YearQuery(Schema):
+    year = fields.Integer(required=True, validate=YEAR)
+
+
+class YearPageQuery(PageQuery):
+    year = fields.Integer(required=True, validate=YEAR)
+
+
+class EnterpriseStandingOut(Schema):
+    rank = fields.Integer()
+    enterprise_id = fields.String()
+    name = fields.String(allow_none=True)
+    region_code = fields.String(allow_none=True)
+    points = fields.Integer()
+    awards = fields.Integer()
+
+
+class EnterpriseBoardOut(Schema):
+    year = fields.Integer()
+    items = fields.List(fields.Nested(EnterpriseStandingOut))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class RegionCoverageOut(Schema):
+    region_code = fields.String()
+    name = fields.String(allow_none=True)
+    enterprises_total = fields.Integer()
+    enterprises_participating = fields.Integer()
+    enterprise_coverage = fields.Float()
+    workers_total = fields.Integer()
+    workers_participating = fields.Integer()
+    worker_participation = fields.Float()
+    person_times = fields.Integer()
+
+
+class CoverageOut(Schema):
+    year = fields.Integer()
+    enterprises_total = fields.Integer()
+    enterprises_participating = fields.Integer()
+    enterprise_coverage = fields.Float()
+    workers_total = fields.Integer()
+    workers_participating = fields.Integer()
+    worker_participation = fields.Float()
+    person_times = fields.Integer()
+    by_region = fields.List(fields.Nested(RegionCoverageOut))
+
+
+class CountyStandingOut(RegionCoverageOut):
+    rank = fields.Integer()
+
+
+class CountyBoardOut(Schema):
+    year = fields.Integer()
+    items = fields.List(fields.Nested(CountyStandingOut))

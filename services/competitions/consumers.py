@@ -1,0 +1,58 @@
+"""What the competitions service consumes: {event type: Subscription(tolerant schema, handler)}.
+
+From the registry: enterprises and workers, kept as local replicas (entries are checked
+against them). From its own topic: the facts that move the leaderboards, and the awards that
+feed the enterprise table.
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from services.competitions import events
+from services.competitions.adapters import leaderboards as board
+from services.competitions.adapters.replicas import registry_subscriptions
+from shared.inbox import Subscription
+
+
+class CompetitionFacts(Schema):
+    id = fields.String(required=True)
+    status = fields.String(required=True)
+
+
+class EntryFacts(Schema):
+    id = fields.String(required=True)
+    competition_id = fields.String(required=True)
+    enterprise_id = fields.String(required=True)
+    registered_at = fields.AwareDateTime(required=True)
+
+
+class ScoreFacts(Schema):
+    competition_id = fields.String(required=True)
+    entry_id = fields.String(required=True)
+    judge_id = fields.String(required=True)
+    enterprise_id = fields.String(load_default=None)
+    marks = fields.Dict(keys=fields.String(), values=fields.Float(), required=True)
+    recorded_at = fields.AwareDateTime(required=True)
+
+
+class AwardFacts(Schema):
+    competition_id = fields.String(required=True)
+    entry_id = fields.String(required=True)
+    year = fields.Integer(required=True)
+    enterprise_id = fields.String(required=True)
+    award = fields.String(required=True)
+    points = fields.Integer(required=True)
+
+
+def subscriptions() -> dict[str, Subscription]:
+    return {
+        **registry_subscriptions(),
+        events.COMPETITION_OPENED: Subscription(CompetitionFacts, board.on_competition_changed),
+        events.COMPETITION_CLOSED: Subscription(CompetitionFacts, board.on_competition_changed),
+        events.COMPETITION_PUBLISHED: Subscription(CompetitionFacts, board.on_competition_changed),
+        events.ENTRY_REGISTERED: Subscription(EntryFacts, board.on_entry_registered),
+        events.ENTRY_WITHDRAWN: Subscription(EntryFacts, board.on_entry_withdrawn),
+        events.SCORE_RECORDED: Subscription(ScoreFacts, board.on_score_recorded),
+        events.AWARD_GRANTED: Subscription(AwardFacts, board.on_award_granted),
+    }

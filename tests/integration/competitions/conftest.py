@@ -1,0 +1,221 @@
+"""A competitions service per test, on SQLite in tmp_path (or PostgreSQL), with the real event
+paths: registry events fed through the service's consumer, and the service's own outbox relayed
+onto an in-process bus and consumed again (which is what moves the leaderboards)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from services.competitions.service import SERVICE
+from shared.app import settings_of
+from shared.auth import issue_token
+from shared.bus import InProcessBus
+from shared.events import new_event, topic_of
+from shared.inbox import Consumer, Delivery
+from shared.outbox import OutboxRecord, Relay
+from shared.service import engine_of, migrate
+from shared.settings import Settings
+from shared.testing import scratch_database
+
+REGISTRY = topic_of("registry")
+OWN = topic_of("competitions")
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+class World:
+    """One service and the handles a test needs: HTTP, tokens, the registry, the bus."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.client: FlaskClient = app.test_client()
+        self.now = datetime.now(UTC).replace(microsecond=0)
+        app.config["COMPETITIONS_CLOCK"] = lambda: self.now
+        engine = engine_of(app)
+        self.engine = engine
+        self.bus = InProcessBus()
+        self.relay = Relay(engine, app.extensions["jiangong.outbox"], self.bus)
+        self.consumer = Consumer("competitions", engine, SERVICE.kernel.inbox, SERVICE.consumes())
+        self.cursor = 0
+        self.registry_offset = 0
+
+    # -- tokens --------------------------------------------------------------------------
+    def auth(self, role: str = "admin", scope: str | None = None) -> dict[str, str]:
+        token = issue_token(settings_of(self.app).secret, role, scope)
+        return {"Authorization": f"Bearer {token}"}
+
+    # -- the registry, through the consumer ----------------------------------------------
+    def registry_event(self, event_type: str, data: dict[str, Any]) -> Any:
+        event = new_event("registry", f"jiangong.{event_type}.v1", data["id"], data)
+        self.deliver(event)
+        return event
+
+    def deliver(self, *events: Any, topic: str = REGISTRY) -> None:
+        deliveries = []
+        for event in events:
+            self.registry_offset += 1
+            deliveries.append(Delivery(topic, 0, self.registry_offset, event=event))
+        assert self.consumer.handle(deliveries) == []
+        # and on the bus, as the registry publishes them, so that a replay finds them
+        self.bus.publish(topic, [OutboxRecord.of(d.offset, d.decode()) for d in deliveries])
+
+    def enterprise(self, region_code: str = "330402", **data: Any) -> str:
+        enterprise_id = data.pop("id", None) or new_id("ent")
+        facts = {"id": enterprise_id, "name": f"企业 {enterprise_id}", "region_code": region_code}
+        self.registry_event("enterprise.registered", {**facts, **data})
+        return enterprise_id
+
+    def worker(self, enterprise_id: str, region_code: str = "330402", **data: Any) -> str:
+        worker_id = data.pop("id", None) or new_id("wkr")
+        facts = {
+            "id": worker_id,
+            "enterprise_id": enterprise_id,
+            "name": "职工",
+            "id_number_masked": "330402********123X",
+            "region_code": region_code,
+            "is_migrant": False,
+        }
+        self.registry_event("worker.registered", {**facts, **data})
+        return worker_id
+
+    # -- the service's own events --------------------------------------------------------
+    def pump(self) -> int:
+        """Relay the outbox onto the bus and consume until nothing new is published."""
+        consumed = 0
+        while True:
+            self.relay.drain()
+            log = self.bus.log(OWN)[self.cursor :]
+            if not log:
+                return consumed
+            self.cursor += len(log)
+            deliveries = [Delivery(OWN, 0, position, event=event) for position, event in log]
+            assert self.consumer.handle(deliveries) == []
+            consumed += len(deliveries)
+
+    def published(self, event_type: str) -> list[dict[str, Any]]:
+        """The data of every event of that type the service wrote to its outbox, in order."""
+        table = SERVICE.kernel.outbox
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(table.c.data).where(table.c.type == event_type).order_by(table.c.position)
+            ).scalars()
+            return [dict(data) for data in rows]
+
+    # -- the API, for the common steps ---------------------------------------------------
+    def competition(self, **overrides: Any) -> str:
+        body = competition_body(**overrides)
+        answer = self.client.post("/api/v1/competitions", json=body, headers=self.auth())
+        assert answer.status_code == 201, answer.json
+        return str(answer.json["id"])
+
+    def move(self, competition_id: str, action: str, expect: int = 200) -> Any:
+        answer = self.client.post(
+            f"/api/v1/competitions/{competition_id}/{action}", headers=self.auth()
+        )
+        assert answer.status_code == expect, answer.json
+        return answer.json
+
+    def judge(self, competition_id: str, enterprise_id: str | None = None) -> str:
+        judge_id = new_id("judge")
+        answer = self.client.post(
+            f"/api/v1/competitions/{competition_id}/judges",
+            json={"judge_id": judge_id, "enterprise_id": enterprise_id},
+            headers=self.auth(),
+        )
+        assert answer.status_code == 201, answer.json
+        return judge_id
+
+    def enter(self, competition_id: str, enterprise_id: str, *workers: str, **kw: Any) -> Any:
+        body = {"enterprise_id": enterprise_id, "worker_ids": list(workers), "team_name": "班组"}
+        headers = kw.pop("headers", None) or self.auth()
+        return self.client.post(
+            f"/api/v1/competitions/{competition_id}/entries", json=body, headers=headers
+        )
+
+    def score(self, competition_id: str, entry_id: str, judge_id: str, **marks: float) -> Any:
+        return self.client.put(
+            f"/api/v1/competitions/{competition_id}/entries/{entry_id}/scores",
+            json={"marks": marks},
+            headers=self.auth("judge", judge_id),
+        )
+
+    def board(self, competition_id: str, **params: Any) -> Any:
+        headers = params.pop("headers", {})
+        return self.client.get(
+            f"/api/v1/competitions/{competition_id}/leaderboard",
+            query_string=params,
+            headers=headers,
+        )
+
+
+def competition_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "title": "嘉兴市数控车工技能比武",
+        "kind": "skill_contest",
+        "level": "city",
+        "contest_class": 1,
+        "region_code": "330400",
+        "occupation_code": "6-18-01-01",
+        "year": 2025,
+        "registration_closes_at": None,
+        "freeze_at": None,
+        "max_entries_per_enterprise": 3,
+        "team_size": {"min": 1, "max": 2},
+        "criteria": [
+            {"code": "quality", "name": "质量", "weight": 0.6, "max_marks": 100},
+            {"code": "safety", "name": "安全", "weight": 0.4, "max_marks": 100},
+        ],
+        "aggregation": "mean",
+        "awards": [
+            {"name": "一等奖", "places": 1},
+            {"name": "二等奖", "places": 1},
+            {"name": "三等奖", "places": 1},
+        ],
+    }
+    body.update(overrides)
+    return body
+
+
+def build_world(tmp_path: Path, database_url: str | None = None) -> World:
+    settings = Settings.from_env({"JIANGONG_DATA_DIR": str(tmp_path)})
+    config = {"DATABASE_URL": database_url} if database_url else None
+    app = SERVICE.create_app(settings, config)
+    migrate(app)
+    return World(app)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    built = build_world(tmp_path)
+    yield built
+    with built.app.app_context():
+        SERVICE.db.engine.dispose()
+
+
+@pytest.fixture
+def pg_world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
+    """A world on a scratch PostgreSQL database of its own (skipped without PostgreSQL)."""
+    admin = request.getfixturevalue("postgres_url")
+    with scratch_database(admin, prefix="jiangong_competitions") as url:
+        built = build_world(tmp_path, url)
+        yield built
+        with built.app.app_context():
+            SERVICE.db.engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_world(request: pytest.FixtureRequest) -> World:
+    """The same world on SQLite and on PostgreSQL."""
+    world: World = request.getfixturevalue("world" if request.param == "sqlite" else "pg_world")
+    return world
