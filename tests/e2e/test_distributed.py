@@ -11,6 +11,7 @@ import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -25,10 +26,13 @@ SECRET = "an-e2e-secret-that-is-long-enough-for-hs256-signing"
 
 
 @pytest.fixture
-def registry_database(postgres_url: str) -> Iterator[str]:
-    """The registry's own database on the run's PostgreSQL server."""
-    with scratch_database(postgres_url, prefix="jiangong_e2e") as url:
-        yield url
+def databases(postgres_url: str) -> Iterator[dict[str, str]]:
+    """Each service's own database on the run's PostgreSQL server."""
+    with (
+        scratch_database(postgres_url, prefix="jiangong_e2e_registry") as registry,
+        scratch_database(postgres_url, prefix="jiangong_e2e_competitions") as competitions,
+    ):
+        yield {"registry": registry, "competitions": competitions}
 
 
 def jiangong(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -40,35 +44,35 @@ def jiangong(args: list[str], env: dict[str, str], log: Path) -> subprocess.Pope
     )
 
 
-def test_a_registration_over_http_reaches_kafka_through_the_worker(
-    broker: DevBroker, registry_database: str, tmp_path: Path
+def test_a_registration_over_http_reaches_kafka_and_the_competitions_replica(
+    broker: DevBroker, databases: dict[str, str], tmp_path: Path
 ) -> None:
     env = {
         **os.environ,
         "JIANGONG_ENV": "production",
         "JIANGONG_SECRET": SECRET,
         "JIANGONG_PII_KEY": "an-e2e-pii-key",
-        "JIANGONG_REGISTRY_DATABASE_URL": registry_database,
+        "JIANGONG_REGISTRY_DATABASE_URL": databases["registry"],
+        "JIANGONG_COMPETITIONS_DATABASE_URL": databases["competitions"],
         "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
         "JIANGONG_DATA_DIR": str(tmp_path),
     }
     log = tmp_path / "processes.log"
-    assert jiangong(["migrate", "registry"], env, log).wait(timeout=60) == 0
-    port = free_port()
+    assert jiangong(["migrate", "registry", "competitions"], env, log).wait(timeout=90) == 0
+    ports = {"registry": free_port(), "competitions": free_port()}
     processes = [
         jiangong(
-            ["serve", "registry", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-            env,
-            log,
-        ),
-        jiangong(["worker", "registry"], env, log),
-    ]
-    base = f"http://127.0.0.1:{port}"
+            ["serve", name, "--host", "127.0.0.1", "--port", str(port), "--workers", "1"], env, log
+        )
+        for name, port in ports.items()
+    ] + [jiangong(["worker", name], env, log) for name in ports]
+    registry, competitions = (f"http://127.0.0.1:{ports[n]}" for n in ("registry", "competitions"))
     try:
-        wait_until(lambda: _get(f"{base}/readyz")[0] == 200, timeout=45, every=0.3)
+        for base in (registry, competitions):
+            wait_until(lambda base=base: _get(f"{base}/readyz")[0] == 200, timeout=45, every=0.3)
         uscc = make_uscc("91330402" + "".join(random.choices(USCC_ALPHABET, k=9)))
         status, body = _post(
-            f"{base}/api/v1/enterprises",
+            f"{registry}/api/v1/enterprises",
             {
                 "uscc": uscc,
                 "name": "嘉兴端到端有限公司",
@@ -84,11 +88,18 @@ def test_a_registration_over_http_reaches_kafka_through_the_worker(
         event = _find_event(broker.bootstrap_servers, "jiangong.registry", body["id"])
         assert event["type"] == "jiangong.enterprise.registered.v1"
         assert event["data"]["uscc"] == uscc
+
+        def replicated() -> bool:
+            year = datetime.now().year
+            status, coverage = _get(f"{competitions}/api/v1/coverage?year={year}", auth=True)
+            return status == 200 and coverage["enterprises_total"] == 1
+
+        wait_until(replicated, timeout=45, every=0.3)
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
         codes = [process.wait(timeout=60) for process in processes]
-    assert codes == [0, 0], log.read_text()[-3000:]
+    assert codes == [0, 0, 0, 0], log.read_text()[-3000:]
 
 
 def _find_event(bootstrap: str, topic: str, subject: str) -> dict:
@@ -116,9 +127,12 @@ def _find_event(bootstrap: str, topic: str, subject: str) -> dict:
     return found
 
 
-def _get(url: str) -> tuple[int, dict]:
+def _get(url: str, auth: bool = False) -> tuple[int, dict]:
+    headers = {"Authorization": f"Bearer {issue_token(SECRET, 'reader')}"} if auth else {}
     try:
-        with urllib.request.urlopen(url, timeout=3) as answer:
+        with urllib.request.urlopen(
+            urllib.request.Request(url, headers=headers), timeout=3
+        ) as answer:
             return answer.status, json.loads(answer.read())
     except urllib.error.HTTPError as error:
         return error.code, {}
