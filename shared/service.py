@@ -24,7 +24,6 @@ from sqlalchemy import Engine, Table, delete
 from sqlalchemy.orm import Session
 
 from shared.bus import Bus
-from shared.events import topic_of
 from shared.inbox import Consumer, Subscription
 from shared.outbox import Outbox, Relay
 from shared.tables import KernelTables
@@ -101,10 +100,6 @@ class ServiceWorker:
             if subscriptions
             else None
         )
-
-    @property
-    def topic(self) -> str:
-        return topic_of(self.definition.name)
 
     def start(self) -> None:
         self._spawn(self._relay_loop, "relay")
