@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 from shared.asyncapi import asyncapi_blueprint
 from shared.auth import TokenVerifier, init_auth
 from shared.db import configure_database
-from shared.http import ProblemApi, api_config, health_blueprint
+from shared.http import ProblemApi, api_config, docs_assets_blueprint, health_blueprint
 from shared.migration_env import at_head
 from shared.service import ServiceDefinition, init_service
 from shared.settings import Settings
@@ -49,6 +49,7 @@ def create_service_app(
     for blueprint in blueprints:
         api.register_blueprint(blueprint, url_prefix="/api/v1")
     app.register_blueprint(asyncapi_blueprint(app))
+    app.register_blueprint(docs_assets_blueprint())
     app.extensions["jiangong.api"] = api
     return app
 

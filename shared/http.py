@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Blueprint as FlaskBlueprint
+from flask import Flask, Response, jsonify, request, send_from_directory
 from flask_smorest import Api, Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import Select, func, select
@@ -219,6 +222,19 @@ def health_blueprint(checks: Mapping[str, Callable[[], bool]]) -> Blueprint:
     return blp
 
 
+def docs_assets_blueprint() -> FlaskBlueprint:
+    """Swagger UI's own files, served by the service itself: the interactive docs need no CDN
+    (which a union's intranet may not reach)."""
+    dist = Path(str(resources.files("flask_swagger_ui") / "dist"))
+    blueprint = FlaskBlueprint("docs_assets", __name__)
+
+    @blueprint.get("/api/docs/assets/<path:name>")
+    def asset(name: str) -> Response:
+        return send_from_directory(dist, name, max_age=86400)
+
+    return blueprint
+
+
 def api_config(title: str, version: str = "v1", description: str = "") -> dict[str, Any]:
     return {
         "API_TITLE": title,
@@ -227,7 +243,8 @@ def api_config(title: str, version: str = "v1", description: str = "") -> dict[s
         "OPENAPI_URL_PREFIX": "/api",
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
-        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        # relative to /api/docs, so it holds under any prefix the app is mounted at
+        "OPENAPI_SWAGGER_UI_URL": "docs/assets/",
         "API_SPEC_OPTIONS": {
             "info": {"description": description},
             "components": {

@@ -160,7 +160,10 @@ def test_probes_and_the_openapi_document_are_served(client) -> None:
     spec = client.get("/api/openapi.json").json
     assert "/api/v1/things" in spec["paths"]
     assert spec["paths"]["/api/v1/things"]["post"]["security"] == [{"bearerAuth": []}]
-    assert client.get("/api/docs").status_code == 200
+    page = client.get("/api/docs").get_data(as_text=True)
+    for asset in ("swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js"):
+        assert f'"docs/assets/{asset}"' in page  # served here, not from a CDN
+        assert client.get(f"/api/docs/assets/{asset}").status_code == 200
 
 
 def test_readiness_fails_when_the_database_is_behind_its_migrations(tmp_path: Path) -> None:
