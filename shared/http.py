@@ -72,7 +72,7 @@ def problem_response(
         "title": title or _reason(status),
         "status": status,
         "detail": detail,
-        "instance": request.path,
+        "instance": request.script_root + request.path,  # with the prefix it is mounted at
     }
     if errors:
         body["errors"] = dict(errors)

@@ -12,6 +12,7 @@ from services.registry.domain.rules import today_in_jiaxing
 from services.registry.domain.workers import (
     NAME_MAX,
     NewWorker,
+    parse_id_number,
     parse_new_worker,
     parse_occupation_code,
 )
@@ -26,10 +27,21 @@ class OccupationCode(fields.String):
             raise ValidationError(str(error)) from None
 
 
+class IdNumberField(fields.String):
+    """A resident ID number, checked as the field is read: its error comes with the others."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return parse_id_number(text, today_in_jiaxing())
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
 class WorkerIn(InputSchema):
     """A new worker; loads into a checked ``NewWorker`` (ID number, dates, union facts)."""
 
-    id_number = fields.String(required=True)
+    id_number = IdNumberField(required=True)
     name = Text(NAME_MAX, required=True)
     occupation_code = OccupationCode(required=True)
     is_migrant = fields.Boolean(required=True)

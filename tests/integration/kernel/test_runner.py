@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -68,6 +69,8 @@ def test_up_serves_the_services_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> N
         wait_until(lambda: _status(f"{base}/registry/livez") == 200, timeout=30, every=0.2)
         assert json.loads(_body(f"{base}/registry/readyz"))["status"] == "ready"
         assert _status(f"{base}/registry/api/openapi.json") == 200
+        problem = _problem(f"{base}/registry/api/v1/nothing")
+        assert problem["instance"] == "/registry/api/v1/nothing"  # the mounted path
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=60)
@@ -82,6 +85,14 @@ def _status(url: str) -> int:
             return int(answer.status)
     except OSError:
         return 0
+
+
+def _problem(url: str) -> dict:
+    try:
+        urllib.request.urlopen(url, timeout=2)
+    except urllib.error.HTTPError as error:
+        return dict(json.loads(error.read()))
+    raise AssertionError(f"{url} answered without a problem")
 
 
 def _body(url: str) -> str:

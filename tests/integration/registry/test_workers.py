@@ -53,6 +53,17 @@ def test_a_bad_id_number_is_a_422_with_the_reason(registry, id_number: str, reas
     assert reason in answer.json["errors"]["id_number"][0]
 
 
+def test_a_bad_id_number_is_reported_together_with_the_other_bad_fields(registry) -> None:
+    enterprise = registry.enterprise()
+    body = registry.worker_body(id_number="33040219900101123", name="", is_migrant="maybe")
+    answer = registry.client.post(
+        f"/api/v1/enterprises/{enterprise['id']}/workers", json=body, headers=registry.admin
+    )
+    assert answer.status_code == 422
+    assert set(answer.json["errors"]) == {"id_number", "name", "is_migrant"}
+    assert answer.json["instance"] == f"/api/v1/enterprises/{enterprise['id']}/workers"
+
+
 def test_a_birth_date_in_the_future_is_refused(registry) -> None:
     enterprise = registry.enterprise()
     number = make_id_number("330402", date.today() + timedelta(days=30), 1, "male")
