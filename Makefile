@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test test-fast bench lint format up down clean
+.PHONY: run test test-fast bench lint format up down clean chromium
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,8 +17,16 @@ $(INSTALLED): pyproject.toml
 run: $(INSTALLED) ## the whole platform embedded on http://127.0.0.1:8000 with demo data
 	$(BIN)/jiangong up --demo
 
-test: $(INSTALLED) ## every test: unit, integration, contract (SQLite, PostgreSQL, Kafka)
+test: $(INSTALLED) chromium ## every test: unit, integration, contract, e2e and browser
 	$(BIN)/pytest -q
+
+chromium: ## Debian's Chromium for the browser tests (they are skipped, saying why, without it)
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+	      || echo "chromium could not be installed: the browser tests will be skipped"; \
+	  else echo "no chromium and no root to install it: the browser tests will be skipped"; fi; }
 
 test-fast: $(INSTALLED) ## unit tests only
 	$(BIN)/pytest -q tests/unit
