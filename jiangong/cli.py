@@ -94,6 +94,17 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("service", choices=sorted(SERVICE_PORTS))
     replay.set_defaults(run=_replay)
 
+    letters = commands.add_parser(
+        "dead-letters",
+        help="list the events a service's consumer could not apply",
+        description="List the dead letters of a service's consumer, oldest first: the event's "
+        "type, id and subject, where it came from and the error (never its data). Embedded "
+        "they are kept in the data dir; over Kafka they are read from jiangong.dlq.SERVICE.",
+    )
+    letters.add_argument("service", choices=sorted(SERVICE_PORTS))
+    letters.add_argument("--limit", type=int, default=50, help="show the newest N (50)")
+    letters.set_defaults(run=_dead_letters)
+
     token = commands.add_parser("token", help="issue bearer tokens")
     token_commands = token.add_subparsers(required=True, metavar="ACTION")
     issue = token_commands.add_parser(
@@ -224,6 +235,30 @@ def _replay(settings: Settings, args: argparse.Namespace) -> int:
         worker = next(w for w in platform.workers if w.definition.name == args.service)
         count = worker.replay()
     print(f"{args.service}: read models rebuilt from {count} events")
+    return 0
+
+
+def _dead_letters(settings: Settings, args: argparse.Namespace) -> int:
+    from shared.bus import Bus, InProcessBus
+
+    if settings.bus_kind == "kafka":
+        from shared.kafka_bus import KafkaBus
+
+        bus: Bus = KafkaBus(settings.kafka_bootstrap_servers or "", f"{args.service}-dlq")
+    else:
+        bus = InProcessBus(store=settings.data_dir / "bus.db")
+    letters = bus.dead_letters(args.service)
+    bus.close()
+    if not letters:
+        print(f"{args.service}: no dead letters")
+        return 0
+    shown = letters[-args.limit :]
+    print(f"{args.service}: {len(letters)} dead letters, the newest {len(shown)}:")
+    for letter in shown:
+        print(
+            f"{letter['at']}  {letter['type']}  subject {letter['subject']}  id {letter['id']}  "
+            f"from {letter['topic']}@{letter['position']}\n    {letter['error']}"
+        )
     return 0
 
 

@@ -40,6 +40,11 @@ class Bus(Protocol):
 
     def ping(self) -> bool: ...
 
+    def dead_letters(self, group: str) -> list[dict[str, object]]:
+        """What the group could not apply: topic, position, id, type, subject, error, at (the
+        event's data is left out: it may name people)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -86,15 +91,28 @@ class OffsetStore:
             )
 
     def dead_letters(self, group: str) -> list[dict[str, object]]:
+        """The group's dead letters, oldest first (see ``Bus.dead_letters``)."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT topic, position, event, error, at FROM dead_letters WHERE grp = ?",
+                "SELECT topic, position, event, error, at FROM dead_letters WHERE grp = ? "
+                "ORDER BY rowid",
                 (group,),
             ).fetchall()
-        return [
-            {"topic": t, "position": p, "event": json.loads(e), "error": err, "at": at}
-            for t, p, e, err, at in rows
-        ]
+        letters = []
+        for topic, position, event, error, at in rows:
+            described = json.loads(event)
+            letters.append(
+                {
+                    "topic": topic,
+                    "position": position,
+                    "id": described.get("id"),
+                    "type": described.get("type"),
+                    "subject": described.get("subject"),
+                    "error": error,
+                    "at": at,
+                }
+            )
+        return letters
 
 
 def _describe(letter: DeadLetter) -> str:
@@ -135,6 +153,9 @@ class InProcessBus:
 
     def ping(self) -> bool:
         return True
+
+    def dead_letters(self, group: str) -> list[dict[str, object]]:
+        return self.offsets.dead_letters(group)
 
     def close(self) -> None:
         with self._changed:

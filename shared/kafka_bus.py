@@ -14,6 +14,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -204,6 +205,29 @@ class KafkaBus:
         finally:
             committer.close(autocommit=False)
 
+    def dead_letters(self, group: str) -> list[dict[str, object]]:
+        """Read ``jiangong.dlq.<group>`` from the beginning (without committing anything)."""
+        topic = dead_letter_topic(group)
+        reader = self._consumer(None)
+        try:
+            partitions = [
+                TopicPartition(topic, p) for p in reader.partitions_for_topic(topic) or ()
+            ]
+            if not partitions:
+                return []
+            reader.assign(partitions)
+            reader.seek_to_beginning(*partitions)
+            ends = reader.end_offsets(partitions)
+            records = []
+            while True:
+                batch = [r for rs in reader.poll(timeout_ms=500).values() for r in rs]
+                records += batch
+                if not batch and all(reader.position(tp) >= end for tp, end in ends.items()):
+                    break
+        finally:
+            reader.close(autocommit=False)
+        return [_dead_letter_view(record) for record in sorted(records, key=lambda r: r.timestamp)]
+
     # -- administration ----------------------------------------------------------------------
 
     def ensure_topics(self, topics: Iterable[str]) -> None:
@@ -245,6 +269,19 @@ class KafkaBus:
             if self._producer is not None:
                 self._producer.close(timeout=5)
                 self._producer = None
+
+
+def _dead_letter_view(record: Any) -> dict[str, object]:
+    headers = {name: value.decode(errors="replace") for name, value in record.headers or []}
+    return {
+        "topic": headers.get("jiangong_original_topic"),
+        "position": int(headers.get("jiangong_original_offset", -1)),
+        "id": headers.get("ce_id"),
+        "type": headers.get("ce_type"),
+        "subject": headers.get("ce_subject"),
+        "error": headers.get("jiangong_error"),
+        "at": datetime.fromtimestamp(record.timestamp / 1000, UTC).isoformat(),
+    }
 
 
 def _delivery(record: Any) -> Delivery:

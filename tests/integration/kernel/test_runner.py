@@ -15,7 +15,10 @@ import pytest
 
 from jiangong.cli import main
 from shared.auth import TokenVerifier
+from shared.bus import InProcessBus
 from shared.devbroker import free_port
+from shared.events import new_event
+from shared.inbox import DeadLetter, Delivery
 from shared.settings import Settings
 from shared.testing import wait_until
 
@@ -47,11 +50,27 @@ def test_production_mode_without_a_secret_stops_with_its_name(
     assert "JIANGONG_SECRET" in capsys.readouterr().err
 
 
+def test_dead_letters_are_listed_with_their_error_and_without_their_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("JIANGONG_DATA_DIR", str(tmp_path))
+    assert main(["dead-letters", "competitions"]) == 0
+    assert "no dead letters" in capsys.readouterr().out
+    event = new_event("registry", "jiangong.worker.registered.v1", "w-77", {"name": "王芳"})
+    letter = DeadLetter(Delivery("jiangong.registry", 0, 12, event=event), "handler: boom")
+    InProcessBus(store=tmp_path / "bus.db").offsets.add_dead_letters("competitions", [letter])
+    assert main(["dead-letters", "competitions"]) == 0
+    out = capsys.readouterr().out
+    assert "1 dead letters" in out and "jiangong.worker.registered.v1" in out
+    assert "w-77" in out and "jiangong.registry@12" in out and "handler: boom" in out
+    assert "王芳" not in out
+
+
 def test_help_explains_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--help"])
     text = capsys.readouterr().out
-    for command in ("up", "serve", "worker", "migrate", "replay", "token"):
+    for command in ("up", "serve", "worker", "migrate", "replay", "dead-letters", "token"):
         assert command in text
 
 
