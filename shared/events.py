@@ -23,7 +23,6 @@ from cloudevents.core.bindings import kafka as kafka_binding
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 
-SERVICES = ("registry", "competitions", "certification")
 _FORMAT = JSONFormat()
 
 CATALOGUE: dict[str, str] = {

@@ -50,6 +50,7 @@ class KafkaBus:
         self.delivery_timeout_ms = delivery_timeout_ms
         self.partitions = partitions
         self._producer: KafkaProducer | None = None
+        self._existing_topics: set[str] = set()
         self._producer_lock = threading.Lock()
 
     # -- producing ---------------------------------------------------------------------------
@@ -231,6 +232,10 @@ class KafkaBus:
     # -- administration ----------------------------------------------------------------------
 
     def ensure_topics(self, topics: Iterable[str]) -> None:
+        """Create the topics this bus has not yet seen to exist (with ``partitions`` each)."""
+        unknown = set(topics) - self._existing_topics
+        if not unknown:
+            return
         admin = KafkaAdminClient(
             bootstrap_servers=self.bootstrap_servers, client_id=f"{self.client_id}-admin"
         )
@@ -238,12 +243,12 @@ class KafkaBus:
             existing = set(admin.list_topics())
             wanted = [
                 NewTopic(name=topic, num_partitions=self.partitions, replication_factor=1)
-                for topic in topics
-                if topic not in existing
+                for topic in sorted(unknown - existing)
             ]
             if wanted:
                 with contextlib.suppress(TopicAlreadyExistsError):
                     admin.create_topics(wanted)
+            self._existing_topics |= unknown
         finally:
             admin.close()
 

@@ -34,10 +34,6 @@ class Settings:
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
-    def production(self) -> bool:
-        return self.env == "production"
-
-    @property
     def bus_kind(self) -> str:
         return "kafka" if self.kafka_bootstrap_servers else "inprocess"
 
