@@ -16,24 +16,28 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import statistics
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-from marshmallow import Schema, fields
-from sqlalchemy import Engine, MetaData, create_engine
-from sqlalchemy.orm import Session
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from shared.devbroker import DevBroker
-from shared.events import new_event, to_message, topic_of
-from shared.inbox import Consumer, Received, Subscription
-from shared.kafka_bus import KafkaBus
-from shared.outbox import Outbox, Relay
-from shared.tables import kernel_tables
-from shared.testing import scratch_database
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
+from marshmallow import Schema, fields  # noqa: E402
+from sqlalchemy import Engine, MetaData, create_engine  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from shared.events import new_event, to_message, topic_of  # noqa: E402
+from shared.inbox import Consumer, Received, Subscription  # noqa: E402
+from shared.kafka_bus import KafkaBus  # noqa: E402
+from shared.outbox import Outbox, Relay  # noqa: E402
+from shared.tables import kernel_tables  # noqa: E402
+from tests.support.broker import DevBroker  # noqa: E402
+from tests.support.postgres import scratch_database  # noqa: E402
 
 TYPE = "jiangong.worker.registered.v1"
 PAYLOAD = "x" * 220  # with the ids, ≈ 300-byte values like the measured notes

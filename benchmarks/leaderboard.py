@@ -47,13 +47,13 @@ from services.competitions.adapters.repository import aware, get_competition, to
 from services.competitions.domain.standings import score_of, scored, standings  # noqa: E402
 from services.competitions.handlers import Context, handle  # noqa: E402
 from services.competitions.service import SERVICE  # noqa: E402
-from shared.app import settings_of  # noqa: E402
+from shared.app import create_app, settings_of  # noqa: E402
 from shared.auth import issue_token  # noqa: E402
 from shared.bus import InProcessBus  # noqa: E402
 from shared.events import new_event, topic_of  # noqa: E402
 from shared.inbox import Consumer, Delivery  # noqa: E402
 from shared.outbox import Relay  # noqa: E402
-from shared.service import engine_of, migrate  # noqa: E402
+from shared.runtime import engine_of, migrate  # noqa: E402
 from shared.settings import Settings  # noqa: E402
 
 CRITERIA = [
@@ -67,7 +67,7 @@ OWN = topic_of("competitions")
 class Bench:
     def __init__(self, data_dir: Path, size: int, judges: int, seed: int = 1):
         self.rng = random.Random(seed)
-        self.app = SERVICE.create_app(Settings.from_env({"JIANGONG_DATA_DIR": str(data_dir)}))
+        self.app = create_app(SERVICE, Settings.from_env({"JIANGONG_DATA_DIR": str(data_dir)}))
         migrate(self.app)
         self.engine = engine_of(self.app)
         self.bus = InProcessBus()

@@ -30,13 +30,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from openpyxl import Workbook  # noqa: E402
 
 from services.registry.adapters.orm import db  # noqa: E402
-from services.registry.api.app import create_app  # noqa: E402
 from services.registry.domain.workers import COLUMNS  # noqa: E402
+from services.registry.service import SERVICE  # noqa: E402
+from shared.app import create_app  # noqa: E402
 from shared.auth import issue_token  # noqa: E402
 from shared.identifiers import FEMALE, MALE, USCC_ALPHABET, make_id_number, make_uscc  # noqa: E402
-from shared.service import engine_of, migrate  # noqa: E402
+from shared.runtime import engine_of, migrate  # noqa: E402
 from shared.settings import Settings  # noqa: E402
-from shared.testing import PostgresUnavailable, scratch_database  # noqa: E402
+from tests.support.postgres import PostgresUnavailable, scratch_database  # noqa: E402
 
 REGIONS = ("330402", "330411", "330421", "330424", "330481", "330482", "330483", "330102")
 
@@ -147,7 +148,8 @@ def imported(app, secret: str, content: bytes, kind: str, rows: int) -> float:
 @contextmanager
 def registry_app(url: str, data_dir: Path) -> Iterator[tuple[object, str]]:
     settings = Settings.from_env({"JIANGONG_DATA_DIR": str(data_dir)})
-    app = create_app(settings, {"DATABASE_URL": url, "MAX_CONTENT_LENGTH": 256 * 1024 * 1024})
+    config = {"DATABASE_URL": url, "MAX_CONTENT_LENGTH": 256 * 1024 * 1024}
+    app = create_app(SERVICE, settings, config)
     migrate(app)
     try:
         yield app, settings.secret

@@ -53,7 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     up.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     up.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
-    up.add_argument("--demo", action="store_true", help="load demo data for Jiaxing first")
+    up.add_argument(
+        "--demo", action="store_true", help="load demo data for Jiaxing (a believable year)"
+    )
     up.set_defaults(run=_up)
 
     serve = commands.add_parser(
@@ -105,6 +107,15 @@ def _parser() -> argparse.ArgumentParser:
     letters.add_argument("--limit", type=int, default=50, help="show the newest N (50)")
     letters.set_defaults(run=_dead_letters)
 
+    problems = commands.add_parser(
+        "problems",
+        help="print the catalogue of problem types the services answer with (Markdown)",
+        description="Print every rule a service refuses a request by: its problem type "
+        "(/problems/...), HTTP status, title and the service, as a Markdown table "
+        "(docs/problems.md is this output).",
+    )
+    problems.set_defaults(run=_problems)
+
     token = commands.add_parser("token", help="issue bearer tokens")
     token_commands = token.add_subparsers(required=True, metavar="ACTION")
     issue = token_commands.add_parser(
@@ -132,9 +143,9 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
     from jiangong.platform import EmbeddedPlatform
 
     platform = EmbeddedPlatform(settings)
+    platform.start()  # first: a service's demo may wait for what another's demo announces
     if args.demo:
         platform.load_demo()
-    platform.start()
     server = make_server(args.host, args.port, platform.wsgi, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
     thread.start()
@@ -163,6 +174,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from gunicorn.app.base import BaseApplication
 
     from jiangong.platform import definition
+    from shared.app import create_app
+    from shared.buses import bus_for
+    from shared.runtime import runtime_of
 
     service = definition(args.service)
     port = args.port or SERVICE_PORTS[args.service]
@@ -174,13 +188,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             self.cfg.set("accesslog", "-")
 
         def load(self):  # type: ignore[no-untyped-def]
-            app = service.create_app(settings)
+            app = create_app(service, settings)
             if settings.bus_kind == "kafka":
-                from shared.kafka_bus import KafkaBus
-
-                app.extensions["jiangong.bus_ping"] = KafkaBus(
-                    settings.kafka_bootstrap_servers or "", f"{args.service}-http"
-                ).ping
+                runtime_of(app).bus_ping = bus_for(settings, f"{args.service}-http").ping
             return app
 
     Server().run()
@@ -189,7 +199,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
 def _worker(settings: Settings, args: argparse.Namespace) -> int:
     from jiangong.platform import definition
-    from shared.kafka_bus import KafkaBus
+    from shared.app import create_app
+    from shared.buses import bus_for
     from shared.service import ServiceWorker
 
     if settings.bus_kind != "kafka":
@@ -198,8 +209,8 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    app = definition(args.service).create_app(settings)
-    bus = KafkaBus(settings.kafka_bootstrap_servers or "", args.service)
+    app = create_app(definition(args.service), settings)
+    bus = bus_for(settings, args.service)
     worker = ServiceWorker(app, bus)
     worker.start()
     log.info("%s worker running (relay, consumers, jobs); SIGTERM stops it", args.service)
@@ -211,23 +222,24 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> int:
     from jiangong.platform import available, definition
-    from shared.service import migrate
+    from shared.app import create_app
+    from shared.runtime import migrate
 
     for name in args.services or available():
-        migrate(definition(name).create_app(settings))
+        migrate(create_app(definition(name), settings))
         print(f"{name}: at the latest migration")
     return 0
 
 
 def _replay(settings: Settings, args: argparse.Namespace) -> int:
     from jiangong.platform import EmbeddedPlatform, definition
+    from shared.app import create_app
+    from shared.buses import bus_for
     from shared.service import ServiceWorker
 
     if settings.bus_kind == "kafka":
-        from shared.kafka_bus import KafkaBus
-
-        app = definition(args.service).create_app(settings)
-        bus = KafkaBus(settings.kafka_bootstrap_servers or "", f"{args.service}-replay")
+        app = create_app(definition(args.service), settings)
+        bus = bus_for(settings, f"{args.service}-replay")
         count = ServiceWorker(app, bus).replay()
         bus.close()
     else:
@@ -239,14 +251,9 @@ def _replay(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _dead_letters(settings: Settings, args: argparse.Namespace) -> int:
-    from shared.bus import Bus, InProcessBus
+    from shared.buses import bus_for
 
-    if settings.bus_kind == "kafka":
-        from shared.kafka_bus import KafkaBus
-
-        bus: Bus = KafkaBus(settings.kafka_bootstrap_servers or "", f"{args.service}-dlq")
-    else:
-        bus = InProcessBus(store=settings.data_dir / "bus.db")
+    bus = bus_for(settings, f"{args.service}-dlq")
     letters = bus.dead_letters(args.service)
     bus.close()
     if not letters:
@@ -268,6 +275,13 @@ def parse_ttl(text: str) -> timedelta:
         raise SystemExit(f"--ttl {text!r}: use a number and s, m, h or d (e.g. 8h)")
     amount, unit = int(match[1]), match[2]
     return timedelta(**{{"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[unit]: amount})
+
+
+def _problems(_settings: Settings, _args: argparse.Namespace) -> int:
+    from jiangong.platform import problem_catalogue
+
+    print(problem_catalogue())
+    return 0
 
 
 def _token_issue(settings: Settings, args: argparse.Namespace) -> int:

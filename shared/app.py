@@ -1,59 +1,76 @@
-"""The app factory every service's ``create_app`` calls: settings, database, migrations, auth,
-the problem-details API with its OpenAPI document, and the health probes."""
+"""The app factory: the kernel builds every service's Flask app from its ``ServiceDefinition``.
+
+Settings, database, migrations, the runtime (outbox, cipher), auth, the problem-details API
+with its OpenAPI document, the service's blueprints under ``/api/v1``, its AsyncAPI document
+and the health probes. No service writes an app factory of its own.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Flask
-from flask_smorest import Blueprint
+from flask import Flask, Response
+from sqlalchemy.exc import IntegrityError
 
 from shared.asyncapi import asyncapi_blueprint
 from shared.auth import TokenVerifier, init_auth
 from shared.db import configure_database
-from shared.http import ProblemApi, api_config, docs_assets_blueprint, health_blueprint
+from shared.errors import ConcurrentChange, DomainError
+from shared.http import (
+    ProblemApi,
+    api_config,
+    docs_assets_blueprint,
+    health_blueprint,
+    problem_of,
+)
 from shared.migration_env import at_head
-from shared.service import ServiceDefinition, init_service
+from shared.runtime import ServiceDefinition, init_service, runtime_of
 from shared.settings import Settings
 
 
-def create_service_app(
+def create_app(
     definition: ServiceDefinition,
-    blueprints: Iterable[Blueprint],
-    *,
-    title: str,
-    description: str,
     settings: Settings | None = None,
     config: Mapping[str, Any] | None = None,
 ) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask(f"services.{definition.name}")
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.config.update(api_config(title, description=description))
+    app.config.update(api_config(definition.title, description=definition.description))
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
-    app.config["JIANGONG_SETTINGS"] = settings
     app.config.update(config or {})
     url = app.config.get("DATABASE_URL") or settings.database_url_for(definition.name)
     configure_database(app, definition.db, url)
-    init_service(app, definition)
+    runtime = init_service(app, definition, settings)
     init_auth(app, TokenVerifier(settings.secret, settings.jwks_url))
-    app.extensions.setdefault("jiangong.bus_ping", lambda: True)
 
     api = ProblemApi(app)
     checks: dict[str, Callable[[], bool]] = {
         "database": lambda: at_head(app),
-        "bus": lambda: bool(app.extensions["jiangong.bus_ping"]()),
+        "bus": lambda: bool(runtime.bus_ping()),
     }
     api.register_blueprint(health_blueprint(checks))
-    for blueprint in blueprints:
+    for blueprint in definition.blueprints:
         api.register_blueprint(blueprint, url_prefix="/api/v1")
     app.register_blueprint(asyncapi_blueprint(app))
     app.register_blueprint(docs_assets_blueprint())
-    app.extensions["jiangong.api"] = api
+    app.register_error_handler(DomainError, problem_of)
+    app.register_error_handler(IntegrityError, _lost_race(definition))
     return app
 
 
+def _lost_race(definition: ServiceDefinition) -> Callable[[IntegrityError], Response]:
+    """A unique index another request won between our check and our write: a 409, not a 500.
+
+    Not logged: the database's message carries the statement's parameters (names)."""
+
+    def answer(_error: IntegrityError) -> Response:
+        definition.db.session.rollback()
+        return problem_of(ConcurrentChange())
+
+    return answer
+
+
 def settings_of(app: Flask) -> Settings:
-    settings: Settings = app.config["JIANGONG_SETTINGS"]
-    return settings
+    return runtime_of(app).settings

@@ -11,7 +11,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Flask, Response, jsonify
 
 from shared.events import CATALOGUE, topic_of
-from shared.service import ServiceDefinition
+from shared.runtime import ServiceDefinition, runtime_of
 
 HEADERS = {
     "type": "object",
@@ -85,6 +85,6 @@ def asyncapi_blueprint(app: Flask) -> Blueprint:
 
     @blueprint.get("/api/asyncapi.json")
     def document() -> Response:
-        return jsonify(asyncapi_document(app.extensions["jiangong.service"]))
+        return jsonify(asyncapi_document(runtime_of(app).definition))
 
     return blueprint

@@ -104,8 +104,16 @@ class TokenVerifier:
         return Principal(subject=str(claims["sub"]), role=role, scope_id=scope and str(scope))
 
 
+_VERIFIER = "jiangong.auth"
+
+
+def verifier_of(app: Flask) -> TokenVerifier:
+    verifier: TokenVerifier = app.extensions[_VERIFIER]
+    return verifier
+
+
 def init_auth(app: Flask, verifier: TokenVerifier) -> None:
-    app.extensions["jiangong.auth"] = verifier
+    app.extensions[_VERIFIER] = verifier
 
 
 def _unauthorised(detail: str) -> Problem:
@@ -118,7 +126,7 @@ def authenticate() -> Principal:
     if scheme.lower() != "bearer" or not token:
         raise _unauthorised("A bearer token is required.")
     try:
-        principal = current_app.extensions["jiangong.auth"].verify(token.strip())
+        principal = verifier_of(current_app).verify(token.strip())
     except InvalidToken as error:
         raise _unauthorised(f"The token is not valid: {error}.") from error
     g.principal = principal

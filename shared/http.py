@@ -22,6 +22,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
+from shared.errors import DomainError
+
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
 
@@ -64,11 +66,12 @@ def problem_response(
     errors: Mapping[str, list[str]] | None = None,
     headers: Mapping[str, str] | None = None,
     extra: Mapping[str, Any] | None = None,
+    type: str = "about:blank",
 ) -> Response:
     """A problem document; ``extra`` adds extension members (RFC 9457 §3.2), e.g. a rule."""
     body: dict[str, Any] = {
         **(extra or {}),
-        "type": "about:blank",
+        "type": type,
         "title": title or _reason(status),
         "status": status,
         "detail": detail,
@@ -146,6 +149,18 @@ def _handle_unexpected(error: Exception) -> Response:
         return problem_response(error.code or 500, error.description or "")
     log.exception("unhandled error on %s %s", request.method, request.path)
     return problem_response(500, "The server failed to answer; the error has been logged.")
+
+
+def problem_of(error: DomainError) -> Response:
+    """A domain refusal as problem details: its rule's type, title, detail and fields."""
+    return problem_response(
+        error.status,
+        error.detail,
+        title=error.title,
+        errors=error.errors,
+        extra={"rule": error.rule},
+        type=error.type_uri(),
+    )
 
 
 def map_errors(app: Flask, mapping: Mapping[type[Exception], int]) -> None:

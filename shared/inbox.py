@@ -42,7 +42,10 @@ class Received:
     data: dict[str, Any]
 
 
-Handler = Callable[[Session, Received], None]
+Handler = Callable[[Any, Received], None]
+"""``handler(ctx, received)``: ``ctx`` is the service's :class:`~shared.handling.Context` for
+the batch (its ``session`` is the batch's transaction), or the bare session where a consumer is
+built without a context factory (the kernel's own tests)."""
 
 
 @dataclass(frozen=True)
@@ -83,8 +86,10 @@ class Consumer:
         subscriptions: Mapping[str, Subscription],
         max_attempts: int = 3,
         retry_delay: float = 0.05,
+        context: Callable[[Session], Any] | None = None,
     ):
         self.group = group
+        self.context = context or (lambda session: session)
         self.engine = engine
         self.inbox = inbox
         self.subscriptions = dict(subscriptions)
@@ -101,8 +106,9 @@ class Consumer:
         dead: list[DeadLetter] = []
         counts: Counter[str] = Counter()
         with Session(self.engine) as session, session.begin():
+            ctx = self.context(session)
             for delivery in deliveries:
-                error = self._apply(session, delivery, counts)
+                error = self._apply(session, ctx, delivery, counts)
                 if error is not None:
                     counts["dead_lettered"] += 1
                     log.warning(
@@ -117,7 +123,9 @@ class Consumer:
         self.stats.update(counts)  # counted once the batch is durable
         return dead
 
-    def _apply(self, session: Session, delivery: Delivery, counts: Counter[str]) -> str | None:
+    def _apply(
+        self, session: Session, ctx: Any, delivery: Delivery, counts: Counter[str]
+    ) -> str | None:
         try:
             event = delivery.decode()
         except ValueError as error:
@@ -141,11 +149,12 @@ class Consumer:
             time=event.get_time() or datetime.now(UTC),
             data=data,
         )
-        return self._apply_with_retries(session, subscription, received, counts)
+        return self._apply_with_retries(session, ctx, subscription, received, counts)
 
     def _apply_with_retries(
         self,
         session: Session,
+        ctx: Any,
         subscription: Subscription,
         received: Received,
         counts: Counter[str],
@@ -156,7 +165,7 @@ class Consumer:
                     if not self._record(session, received):
                         counts["duplicates"] += 1
                         return None
-                    subscription.handle(session, received)
+                    subscription.handle(ctx, received)
                 counts["applied"] += 1
                 return None
             except Exception as error:  # a handler's failure is retried, then dead-lettered

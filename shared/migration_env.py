@@ -9,9 +9,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 
+from shared.runtime import runtime_of
+
 
 def run() -> None:
-    db = current_app.extensions["migrate"].db
+    db = runtime_of(current_app).definition.db
     engine = db.engine
     with engine.connect() as connection:
         context.configure(
@@ -27,7 +29,7 @@ def run() -> None:
 
 def at_head(app: Flask) -> bool:
     """Is the service's database at the latest migration? (for ``/readyz``)"""
-    definition = app.extensions["jiangong.service"]
+    definition = runtime_of(app).definition
     config = Config()
     config.set_main_option("script_location", str(definition.migrations))
     heads = set(ScriptDirectory.from_config(config).get_heads())

@@ -1,84 +1,24 @@
-"""What a service is to the runner: its definition, its app, and the worker that runs beside it.
-
-Each service exports a ``ServiceDefinition``: its name, its database extension, its migrations,
-the schemas of the events it produces, the events it consumes, its read models (rebuilt by
-replay), its scheduled jobs and its demo loader. ``ServiceWorker`` runs the relay, the consumer
-and the scheduler in background threads, for ``jiangong worker`` and ``jiangong up`` alike.
-"""
+"""The worker that runs beside a service: its relay, its consumer and its scheduled jobs, in
+background threads, for ``jiangong worker`` and ``jiangong up`` alike."""
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
-from flask_migrate import Migrate
-from flask_migrate import upgrade as alembic_upgrade
-from flask_sqlalchemy import SQLAlchemy
-from marshmallow import Schema
-from sqlalchemy import Engine, Table, delete
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from shared.bus import Bus
-from shared.inbox import Consumer, Subscription
-from shared.outbox import Outbox, Relay
-from shared.tables import KernelTables
+from shared.clock import TIMEZONE_NAME
+from shared.inbox import Consumer
+from shared.outbox import Relay
+from shared.runtime import engine_of, runtime_of
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Job:
-    """A scheduled job: ``run(app)`` every ``seconds``; running it twice changes nothing twice."""
-
-    id: str
-    seconds: float
-    run: Callable[[Flask], Any]
-
-
-@dataclass(frozen=True)
-class ServiceDefinition:
-    name: str
-    db: SQLAlchemy
-    kernel: KernelTables
-    create_app: Callable[..., Flask]
-    migrations: Path
-    produces: Mapping[str, type[Schema]] = field(default_factory=dict)
-    consumes: Callable[[], Mapping[str, Subscription]] = dict
-    read_models: Sequence[Table] = ()
-    jobs: Sequence[Job] = ()
-    load_demo: Callable[[Flask], None] | None = None
-
-    def __post_init__(self) -> None:
-        # one outbox per service in a process: commands, consumers and the relay share it
-        object.__setattr__(self, "_outbox", Outbox(self.kernel.outbox, self.name, self.produces))
-
-    def outbox(self) -> Outbox:
-        outbox: Outbox = self._outbox  # type: ignore[attr-defined]
-        return outbox
-
-
-def init_service(app: Flask, definition: ServiceDefinition) -> None:
-    """Attach migrations and the service's outbox to its app."""
-    Migrate(app, definition.db, directory=str(definition.migrations))
-    app.extensions["jiangong.service"] = definition
-    app.extensions["jiangong.outbox"] = definition.outbox()
-
-
-def migrate(app: Flask) -> None:
-    definition: ServiceDefinition = app.extensions["jiangong.service"]
-    with app.app_context():
-        alembic_upgrade(directory=str(definition.migrations))
-
-
-def engine_of(app: Flask) -> Engine:
-    definition: ServiceDefinition = app.extensions["jiangong.service"]
-    with app.app_context():
-        return definition.db.engine
 
 
 class ServiceWorker:
@@ -87,16 +27,23 @@ class ServiceWorker:
     def __init__(self, app: Flask, bus: Bus, poll_interval: float = 0.2):
         self.app = app
         self.bus = bus
-        self.definition: ServiceDefinition = app.extensions["jiangong.service"]
+        runtime = runtime_of(app)
+        self.definition = runtime.definition
         self.engine = engine_of(app)
-        self.relay = Relay(self.engine, app.extensions["jiangong.outbox"], bus)
+        self.relay = Relay(self.engine, runtime.outbox, bus)
         self.poll_interval = poll_interval
         self.stop_event = threading.Event()
         self._threads: list[threading.Thread] = []
         self._scheduler: Any = None
         subscriptions = self.definition.consumes()
         self.consumer = (
-            Consumer(self.definition.name, self.engine, self.definition.kernel.inbox, subscriptions)
+            Consumer(
+                self.definition.name,
+                self.engine,
+                self.definition.kernel.inbox,
+                subscriptions,
+                context=runtime.context,
+            )
             if subscriptions
             else None
         )
@@ -120,7 +67,7 @@ class ServiceWorker:
     def _start_scheduler(self) -> None:
         from apscheduler.schedulers.background import BackgroundScheduler
 
-        self._scheduler = BackgroundScheduler(timezone="Asia/Shanghai")
+        self._scheduler = BackgroundScheduler(timezone=TIMEZONE_NAME)
         for job in self.definition.jobs:
             self._scheduler.add_job(
                 job.run,

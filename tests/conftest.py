@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from shared.devbroker import DevBroker
 from shared.identifiers import InvalidIdentifier, validate_id_number
 from shared.outbox import Outbox
-from shared.testing import DEFAULT_ADMIN_URL, PostgresUnavailable, scratch_database
+from tests.support.broker import DevBroker
+from tests.support.postgres import DEFAULT_ADMIN_URL, PostgresUnavailable, scratch_database
 
 
 @pytest.fixture(scope="session")

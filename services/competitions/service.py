@@ -14,7 +14,7 @@ from services.competitions.consumers import subscriptions
 from services.competitions.demo import load_demo
 from services.competitions.events import PRODUCES
 from services.competitions.jobs import close_expired_registrations
-from shared.service import Job, ServiceDefinition
+from shared.runtime import Job, ServiceDefinition
 
 SERVICE = ServiceDefinition(
     name="competitions",

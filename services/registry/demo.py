@@ -12,14 +12,13 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from services.registry.adapters.orm import Enterprise, Worker, db
-from services.registry.api.access import CIPHER
-from services.registry.commands import commit
 from services.registry.commands.enterprises import register_enterprise
 from services.registry.commands.imports import import_workers
 from services.registry.commands.workers import transfer_worker, worker_leaves
 from services.registry.domain.rules import COUNTIES
 from shared.identifiers import FEMALE, MALE, USCC_ALPHABET, make_id_number, make_uscc
 from shared.outbox import Outbox
+from shared.runtime import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +77,13 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英�
 
 
 def load_demo(app: Flask) -> None:
-    with app.app_context():
+    with unit_of_work(app) as ctx:
         if db.session.scalar(select(func.count()).select_from(Enterprise)):
             log.info("registry demo skipped: enterprises exist already")
             return
         rng = random.Random(SEED)
-        outbox, cipher = app.extensions["jiangong.outbox"], app.extensions[CIPHER]
+        outbox, cipher = ctx.outbox, ctx.cipher
+        assert cipher is not None
         enterprise_ids = []
         for number in range(ENTERPRISES):
             details, trade = _enterprise(rng, number)
@@ -95,7 +95,6 @@ def load_demo(app: Flask) -> None:
             ]
             import_workers(db.session, outbox, cipher, enterprise.id, rows, AS_OF)
         _move_some(rng, enterprise_ids, outbox)
-        commit(db.session)
         log.info("registry demo loaded: %d enterprises", ENTERPRISES)
 
 

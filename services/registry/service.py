@@ -1,22 +1,25 @@
-"""The registry as the runner sees it."""
+"""The registry as the runner sees it: regions, enterprises, workers and union membership."""
 
 from pathlib import Path
 
 from services.registry.adapters.orm import WorkerSkill, db, kernel
-from services.registry.api.app import create_app
+from services.registry.api import enterprises, imports, regions, stats, workers
 from services.registry.consumers import subscriptions
 from services.registry.demo import load_demo
 from services.registry.events import PRODUCES
-from shared.service import ServiceDefinition
+from shared.runtime import ServiceDefinition
 
 SERVICE = ServiceDefinition(
     name="registry",
     db=db,
     kernel=kernel,
-    create_app=create_app,
     migrations=Path(__file__).parent / "migrations",
+    title="Jiangong registry",
+    description="Regions, enterprises, workers and union membership: who exists.",
+    blueprints=(regions.blp, enterprises.blp, workers.blp, imports.blp, stats.blp),
     produces=PRODUCES,
     consumes=subscriptions,
     read_models=(WorkerSkill.__table__,),
     load_demo=load_demo,
+    keeps_pii=True,
 )

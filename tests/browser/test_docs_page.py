@@ -13,8 +13,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from jiangong.platform import EmbeddedPlatform
-from shared.devbroker import free_port
 from shared.settings import Settings
+from tests.support.broker import free_port
 
 CHROMIUM = os.environ.get("JIANGONG_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [

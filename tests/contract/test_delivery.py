@@ -38,7 +38,7 @@ from shared.inbox import Consumer, Received, Subscription
 from shared.kafka_bus import KafkaBus
 from shared.outbox import Outbox, OutboxRecord, Relay
 from shared.tables import kernel_tables
-from shared.testing import wait_until
+from tests.support.polling import wait_until
 
 REGISTERED = "jiangong.worker.registered.v1"
 UPDATED = "jiangong.worker.updated.v1"

@@ -18,9 +18,10 @@ import pytest
 from kafka import KafkaConsumer, TopicPartition
 
 from shared.auth import issue_token
-from shared.devbroker import DevBroker, free_port
 from shared.identifiers import USCC_ALPHABET, make_uscc
-from shared.testing import scratch_database, wait_until
+from tests.support.broker import DevBroker, free_port
+from tests.support.polling import wait_until
+from tests.support.postgres import scratch_database
 
 SECRET = "an-e2e-secret-that-is-long-enough-for-hs256-signing"
 

@@ -16,16 +16,17 @@ from services.registry.queries import skills_of
 from shared.auth import current_principal, ensure_enterprise
 from shared.outbox import Outbox
 from shared.pii import PiiCipher
-
-CIPHER = "jiangong.registry.cipher"
+from shared.runtime import runtime_of
 
 
 def outbox() -> Outbox:
-    return current_app.extensions["jiangong.outbox"]  # type: ignore[no-any-return]
+    return runtime_of(current_app).outbox
 
 
 def cipher() -> PiiCipher:
-    return current_app.extensions[CIPHER]  # type: ignore[no-any-return]
+    cipher = runtime_of(current_app).cipher
+    assert cipher is not None, "the registry keeps PII: its runtime has a cipher"
+    return cipher
 
 
 def is_admin() -> bool:

@@ -1,78 +1,72 @@
-"""What the registry refuses, one exception per rule; the API maps each family to one status.
+"""What the registry refuses, one exception per rule, each on the kernel's ``DomainError``.
 
-The first line of each docstring is the problem's title; the message is its detail, fit to show
-the clerk who sent the request. A ``field`` names the request field at fault. Messages never
-contain a name or an ID number.
+Each class states its ``rule`` (the problem's stable code and ``type``), its HTTP ``status``,
+its ``title`` and, where one field of the request is at fault, that ``field``. The message is
+the problem's detail, fit to show the clerk who sent the request; it never contains a name or
+an ID number.
 """
 
 from __future__ import annotations
 
+from shared import errors
+from shared.errors import ConcurrentChange
 
-class RegistryError(Exception):
-    """A registry rule was broken"""
-
-    field: str | None = None
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        if field is not None:
-            self.field = field
+__all__ = ["ConcurrentChange"]
 
 
-# -- 422: a value breaks a rule ------------------------------------------------------------------
+class InvalidValue(errors.InvalidValue):
+    """A value breaks a registry rule."""
 
-
-class InvalidValue(RegistryError):
-    """A value breaks a registry rule"""
+    title = "A value breaks a registry rule"
 
 
 class UnknownRegion(InvalidValue):
-    """Unknown region"""
-
+    rule = "unknown_region"
+    title = "Unknown region"
     field = "region_code"
 
 
 class InvalidWorker(InvalidValue):
-    """The worker's details break registry rules"""
+    rule = "invalid_worker"
+    title = "The worker's details break registry rules"
 
     def __init__(self, errors: dict[str, list[str]]) -> None:
         super().__init__(
-            "Invalid " + ", ".join(sorted(errors)) + ".", field=next(iter(sorted(errors)))
+            "Invalid " + ", ".join(sorted(errors)) + ".",
+            field=next(iter(sorted(errors))),
+            errors=errors,
         )
-        self.errors = errors
 
 
 # -- 404: not there (or not the caller's to see) ---------------------------------------------
 
 
-class NotFound(RegistryError):
-    """Not found"""
+class NotFound(errors.NotFound):
+    pass
 
 
 class EnterpriseNotFound(NotFound):
-    """Enterprise not found"""
-
-    def __init__(self) -> None:
-        super().__init__("No enterprise with that id.")
+    rule = "enterprise_not_found"
+    title = "Enterprise not found"
+    default_detail = "No enterprise with that id."
 
 
 class WorkerNotFound(NotFound):
-    """Worker not found"""
-
-    def __init__(self) -> None:
-        super().__init__("No worker with that id.")
+    rule = "worker_not_found"
+    title = "Worker not found"
+    default_detail = "No worker with that id."
 
 
 # -- 409: the current state does not allow it --------------------------------------------------
 
 
-class Conflict(RegistryError):
-    """The request conflicts with the registry's current state"""
+class Conflict(errors.Conflict):
+    title = "The request conflicts with the registry's current state"
 
 
 class DuplicateUscc(Conflict):
-    """Credit code already registered"""
-
+    rule = "duplicate_uscc"
+    title = "Credit code already registered"
     field = "uscc"
 
     def __init__(self, existing_id: str) -> None:
@@ -84,13 +78,14 @@ class DuplicateUscc(Conflict):
 
 
 class WorkerActiveElsewhere(Conflict):
-    """Worker already active"""
-
+    rule = "worker_already_active"
+    title = "Worker already active"
     field = "id_number"
 
 
 class EnterpriseHasActiveWorkers(Conflict):
-    """Enterprise still has active workers"""
+    rule = "enterprise_has_active_workers"
+    title = "Enterprise still has active workers"
 
     def __init__(self, count: int) -> None:
         noun = "worker" if count == 1 else "workers"
@@ -102,40 +97,34 @@ class EnterpriseHasActiveWorkers(Conflict):
 
 
 class EnterpriseDeregistered(Conflict):
-    """Enterprise deregistered"""
+    rule = "enterprise_deregistered"
+    title = "Enterprise deregistered"
 
 
 class WorkerHasLeft(Conflict):
-    """Worker has left"""
-
-
-class ConcurrentChange(Conflict):
-    """Changed at the same time"""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Another request changed the same records at the same time; nothing was saved. "
-            "Try again."
-        )
+    rule = "worker_has_left"
+    title = "Worker has left"
 
 
 # -- spreadsheets ---------------------------------------------------------------------------
 
 
-class UnsupportedFile(RegistryError):
-    """Not a CSV or XLSX file"""
-
+class UnsupportedFile(errors.DomainError):
+    rule = "unsupported_file"
+    status = 415
+    title = "Not a CSV or XLSX file"
     field = "file"
 
 
 class UnusableSpreadsheet(InvalidValue):
-    """The spreadsheet cannot be imported"""
-
+    rule = "unusable_spreadsheet"
+    title = "The spreadsheet cannot be imported"
     field = "file"
 
 
 class MissingColumns(UnusableSpreadsheet):
-    """Required columns are missing"""
+    rule = "missing_columns"
+    title = "Required columns are missing"
 
     def __init__(self, columns: list[str]) -> None:
         super().__init__(

@@ -16,15 +16,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from services.competitions.service import SERVICE
-from shared.app import settings_of
+from shared.app import create_app, settings_of
 from shared.auth import issue_token
 from shared.bus import InProcessBus
 from shared.events import new_event, topic_of
 from shared.inbox import Consumer, Delivery
 from shared.outbox import OutboxRecord, Relay
-from shared.service import engine_of, migrate
+from shared.runtime import engine_of, migrate
 from shared.settings import Settings
-from shared.testing import scratch_database
+from tests.support.postgres import scratch_database
 
 REGISTRY = topic_of("registry")
 OWN = topic_of("competitions")
@@ -190,7 +190,7 @@ def competition_body(**overrides: Any) -> dict[str, Any]:
 def build_world(tmp_path: Path, database_url: str | None = None) -> World:
     settings = Settings.from_env({"JIANGONG_DATA_DIR": str(tmp_path)})
     config = {"DATABASE_URL": database_url} if database_url else None
-    app = SERVICE.create_app(settings, config)
+    app = create_app(SERVICE, settings, config)
     migrate(app)
     return World(app)
 

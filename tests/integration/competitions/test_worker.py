@@ -6,7 +6,7 @@ from __future__ import annotations
 from services.competitions.service import SERVICE
 from shared.bus import InProcessBus
 from shared.service import ServiceWorker
-from shared.testing import wait_until
+from tests.support.polling import wait_until
 
 
 def test_the_worker_threads_move_the_board_after_a_score(world) -> None:

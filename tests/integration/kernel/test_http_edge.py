@@ -11,11 +11,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from shared.app import create_service_app, settings_of
+from shared.app import create_app, settings_of
 from shared.auth import current_principal, issue_token, requires
 from shared.db import make_db
 from shared.http import PageQuery, page_of, paginate
-from shared.service import ServiceDefinition, migrate
+from shared.runtime import ServiceDefinition, migrate, runtime_of
 from shared.settings import Settings
 from shared.tables import kernel_tables
 
@@ -59,25 +59,20 @@ def boom() -> None:
     raise RuntimeError("a bug")
 
 
-def _create_app(settings: Settings | None = None, config: dict | None = None) -> Flask:
-    return create_service_app(
-        DEFINITION,
-        [blp],
-        title="test",
-        description="a test service",
-        settings=settings,
-        config=config,
-    )
-
-
 DEFINITION = ServiceDefinition(
     name="registry",
     db=db,
     kernel=kernel,
-    create_app=_create_app,
     migrations=Path(__file__).parent / "migrations",
+    title="test",
+    description="a test service",
+    blueprints=(blp,),
     produces={"jiangong.worker.left.v1": ThingOut},
 )
+
+
+def _create_app(settings: Settings | None = None, config: dict | None = None) -> Flask:
+    return create_app(DEFINITION, settings, config)
 
 
 @pytest.fixture
@@ -144,7 +139,7 @@ def test_an_unexpected_error_is_still_a_problem_and_is_logged(client, caplog) ->
 
 def test_lists_are_paged_with_the_total_and_at_most_100_a_page(app: Flask, client) -> None:
     with app.app_context():
-        outbox = app.extensions["jiangong.outbox"]
+        outbox = runtime_of(app).outbox
         for n in range(25):
             outbox.add(db.session, "jiangong.worker.left.v1", f"w{n}", {"id": n, "name": "w"})
         db.session.commit()

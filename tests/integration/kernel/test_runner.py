@@ -16,11 +16,11 @@ import pytest
 from jiangong.cli import main
 from shared.auth import TokenVerifier
 from shared.bus import InProcessBus
-from shared.devbroker import free_port
 from shared.events import new_event
 from shared.inbox import DeadLetter, Delivery
 from shared.settings import Settings
-from shared.testing import wait_until
+from tests.support.broker import free_port
+from tests.support.polling import wait_until
 
 
 def test_an_issued_token_is_alone_on_the_last_line_and_the_platform_accepts_it(

@@ -16,12 +16,13 @@ from flask import Flask
 from sqlalchemy import select
 
 from services.registry.adapters.orm import db, kernel
-from services.registry.api.app import create_app
+from services.registry.service import SERVICE
+from shared.app import create_app
 from shared.auth import issue_token
 from shared.identifiers import FEMALE, MALE, USCC_ALPHABET, make_id_number, make_uscc
-from shared.service import migrate
+from shared.runtime import migrate
 from shared.settings import Settings
-from shared.testing import scratch_database
+from tests.support.postgres import scratch_database
 
 COUNTIES = ("330402", "330411", "330421", "330424", "330481", "330482", "330483")
 CSV_HEADER = "id_number,name,occupation_code,is_migrant,is_union_member,union_joined_on,hired_on"
@@ -120,7 +121,7 @@ class Registry:
 
 def _build(tmp_path: Path, url: str) -> Iterator[Registry]:
     settings = Settings.from_env({"JIANGONG_DATA_DIR": str(tmp_path)})
-    app = create_app(settings, {"DATABASE_URL": url})
+    app = create_app(SERVICE, settings, {"DATABASE_URL": url})
     migrate(app)
     yield Registry(app, settings)
     with app.app_context():

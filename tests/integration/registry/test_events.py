@@ -13,7 +13,7 @@ from services.registry.commands.enterprises import register_enterprise
 from services.registry.consumers import SKILL_PROMOTED, subscriptions
 from shared.events import new_event
 from shared.inbox import Consumer, Delivery
-from shared.service import engine_of
+from shared.runtime import engine_of
 
 FULL_ID_NUMBER = re.compile(r"\d{17}[\dX]")
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import create_engine, text
@@ -34,13 +33,3 @@ def scratch_database(admin_url: str = DEFAULT_ADMIN_URL, prefix: str = "jiangong
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 15.0, every: float = 0.02) -> None:
-    """Poll ``predicate`` until it holds; fail with the timeout if it never does."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(every)
-    raise AssertionError(f"condition not met within {timeout}s")

@@ -1,0 +1,164 @@
+"""A service as the kernel knows it: its definition, and the runtime attached to its app.
+
+Each service exports a ``ServiceDefinition`` from its ``service.py``: its name, its database
+extension, its migrations, its API (title, blueprints), its command handlers, the schemas of the
+events it produces, the events it consumes, its read models (rebuilt by replay), its scheduled
+jobs and its demo loader. ``shared.app.create_app(definition, settings)`` builds the app and
+attaches a :class:`Runtime` (the outbox, the settings, the cipher, the bus probe), reached
+through :func:`runtime_of`. Views change state with :func:`execute`, jobs and loaders with
+:func:`run` or :func:`unit_of_work`: one place builds the :class:`~shared.handling.Context` and
+commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+from flask_migrate import Migrate
+from flask_migrate import upgrade as alembic_upgrade
+from flask_sqlalchemy import SQLAlchemy
+from marshmallow import Schema
+from sqlalchemy import Engine, Table
+from sqlalchemy.orm import Session
+
+from shared.clock import now_of
+from shared.handling import Context, Handlers, handle
+from shared.inbox import Subscription
+from shared.outbox import Outbox
+from shared.pii import PiiCipher
+from shared.settings import Settings
+from shared.tables import KernelTables
+
+
+@dataclass(frozen=True)
+class Job:
+    """A scheduled job: ``run(app)`` every ``seconds``; running it twice changes nothing twice."""
+
+    id: str
+    seconds: float
+    run: Callable[[Flask], Any]
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    db: SQLAlchemy
+    kernel: KernelTables
+    migrations: Path
+    title: str = ""
+    description: str = ""
+    blueprints: Sequence[Any] = ()
+    handlers: Handlers = field(default_factory=dict)
+    produces: Mapping[str, type[Schema]] = field(default_factory=dict)
+    consumes: Callable[[], Mapping[str, Subscription]] = dict
+    read_models: Sequence[Table] = ()
+    jobs: Sequence[Job] = ()
+    load_demo: Callable[[Flask], None] | None = None
+    keeps_pii: bool = False
+    """A service that stores ID numbers gets a :class:`PiiCipher` in its context."""
+
+
+@dataclass
+class Runtime:
+    """What the kernel attaches to a service's app, reached through :func:`runtime_of`."""
+
+    app: Flask
+    definition: ServiceDefinition
+    settings: Settings
+    outbox: Outbox
+    cipher: PiiCipher | None = None
+    bus_ping: Callable[[], bool] = lambda: True
+
+    def now(self) -> datetime:
+        return now_of(self.app)
+
+    def context(self, session: Session, now: datetime | None = None) -> Context:
+        return Context(session, self.outbox, now or self.now(), self.settings, self.cipher)
+
+
+_RUNTIME = "jiangong"
+
+
+def runtime_of(app: Flask) -> Runtime:
+    runtime: Runtime = app.extensions[_RUNTIME]
+    return runtime
+
+
+def init_service(app: Flask, definition: ServiceDefinition, settings: Settings) -> Runtime:
+    """Attach migrations and the service's runtime (its outbox built now, not at import)."""
+    Migrate(app, definition.db, directory=str(definition.migrations))
+    runtime = Runtime(
+        app=app,
+        definition=definition,
+        settings=settings,
+        outbox=Outbox(definition.kernel.outbox, definition.name, definition.produces),
+        cipher=PiiCipher(settings.pii_key) if definition.keeps_pii else None,
+    )
+    app.extensions[_RUNTIME] = runtime
+    return runtime
+
+
+def migrate(app: Flask) -> None:
+    definition = runtime_of(app).definition
+    with app.app_context():
+        alembic_upgrade(directory=str(definition.migrations))
+
+
+def engine_of(app: Flask) -> Engine:
+    with app.app_context():
+        return runtime_of(app).definition.db.engine
+
+
+def execute(command: object) -> Any:
+    """For a view: run the command in the request's transaction and commit it."""
+    runtime = runtime_of(current_app)
+    session = runtime.definition.db.session
+    try:
+        result = handle(runtime.definition.handlers, runtime.context(session()), command)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return result
+
+
+@contextmanager
+def unit_of_work(app: Flask) -> Iterator[Context]:
+    """For a job or a loader: an app context, a context, one commit (rollback on error)."""
+    runtime = runtime_of(app)
+    with app.app_context():
+        session = runtime.definition.db.session
+        try:
+            yield runtime.context(session())
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.remove()
+
+
+def run(app: Flask, command: object) -> Any:
+    """Run one command outside a request (a job, the demo), in its own transaction."""
+    with unit_of_work(app) as ctx:
+        return handle(runtime_of(app).definition.handlers, ctx, command)
+
+
+def run_each(app: Flask, commands: Mapping[str, object], *skip: type[Exception]) -> list[str]:
+    """Run commands one transaction each; a command refused with one of ``skip`` is left out.
+
+    Returns the keys of the commands that ran (a job reports what it did)."""
+    done = []
+    for key, command in commands.items():
+        try:
+            run(app, command)
+            done.append(key)
+        except skip:
+            continue
+    return done
