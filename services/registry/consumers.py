@@ -1,6 +1,7 @@
 """What the registry consumes: a worker's promotions, to show their highest level per occupation.
 
-The handler keeps the smaller (higher) level of what it had and what the event says, so a
+Each event becomes a ``RecordPromotion`` command, run in the consumer batch's context. Its
+handler keeps the smaller (higher) level of what it had and what the event says, so a
 redelivered or late event changes nothing: idempotent and order-tolerant, as replay needs.
 """
 
@@ -9,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from marshmallow import Schema, fields, validate
-from sqlalchemy import case
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
-from services.registry.adapters.orm import WorkerSkill
+from services.registry.commands import RecordPromotion
 from services.registry.domain.rules import SKILL_LEVELS
+from services.registry.handlers import HANDLERS
+from shared.handling import Context, handle
 from shared.inbox import Received, Subscription
 
 SKILL_PROMOTED = "jiangong.skill.promoted.v1"
@@ -30,23 +30,10 @@ class SkillPromoted(Schema):
     )
 
 
-def record_promotion(session: Session, event: Received) -> None:
-    table = WorkerSkill.__table__
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(
-        worker_id=event.data["worker_id"],
-        occupation_code=event.data["occupation_code"],
-        level=event.data["to_level"],
-    )
-    higher = case(
-        (statement.excluded.level < table.c.level, statement.excluded.level),
-        else_=table.c.level,
-    )
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[table.c.worker_id, table.c.occupation_code], set_={"level": higher}
-        )
-    )
+def record_promotion(ctx: Context, event: Received) -> None:
+    data = event.data
+    command = RecordPromotion(data["worker_id"], data["occupation_code"], data["to_level"])
+    handle(HANDLERS, ctx, command)
 
 
 def subscriptions() -> Mapping[str, Subscription]:

@@ -6,24 +6,31 @@ from __future__ import annotations
 
 import logging
 import random
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 
 from flask import Flask
 from sqlalchemy import func, select
 
-from services.registry.adapters.orm import Enterprise, Worker, db
-from services.registry.commands.enterprises import register_enterprise
-from services.registry.commands.imports import import_workers
-from services.registry.commands.workers import transfer_worker, worker_leaves
-from services.registry.domain.rules import COUNTIES
+from services.registry.adapters.orm import Enterprise, Worker
+from services.registry.commands import (
+    ImportWorkers,
+    RecordWorkerLeft,
+    RegisterEnterprise,
+    TransferWorker,
+)
+from services.registry.handlers import HANDLERS
+from shared.clock import SHANGHAI
+from shared.handling import Context, handle
 from shared.identifiers import FEMALE, MALE, USCC_ALPHABET, make_id_number, make_uscc
-from shared.outbox import Outbox
+from shared.regions import COUNTIES
 from shared.runtime import unit_of_work
 
 log = logging.getLogger(__name__)
 
 SEED = 20_150_501
 AS_OF = date(2025, 6, 30)  # the demo's "today", so that every run builds the same people
+NOON_AS_OF = datetime(AS_OF.year, AS_OF.month, AS_OF.day, 12, tzinfo=SHANGHAI)
 ENTERPRISES = 300
 COUNTY_WEIGHTS = {
     "330402": 14,
@@ -78,43 +85,42 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英�
 
 def load_demo(app: Flask) -> None:
     with unit_of_work(app) as ctx:
-        if db.session.scalar(select(func.count()).select_from(Enterprise)):
+        if ctx.session.scalar(select(func.count()).select_from(Enterprise)):
             log.info("registry demo skipped: enterprises exist already")
             return
+        ctx = replace(ctx, now=NOON_AS_OF)
         rng = random.Random(SEED)
-        outbox, cipher = ctx.outbox, ctx.cipher
-        assert cipher is not None
         enterprise_ids = []
         for number in range(ENTERPRISES):
-            details, trade = _enterprise(rng, number)
-            enterprise = register_enterprise(db.session, outbox, details, AS_OF)
+            registration, trade = _enterprise(rng, number)
+            enterprise = handle(HANDLERS, ctx, registration)
             enterprise_ids.append(enterprise.id)
             rows = [
-                (n + 2, _worker(rng, bool(details["has_union"]), trade))
+                (n + 2, _worker(rng, registration.has_union, trade))
                 for n in range(max(2, round(rng.lognormvariate(2.16, 0.6))))
             ]
-            import_workers(db.session, outbox, cipher, enterprise.id, rows, AS_OF)
-        _move_some(rng, enterprise_ids, outbox)
+            handle(HANDLERS, ctx, ImportWorkers(enterprise.id, rows))
+        _move_some(ctx, rng, enterprise_ids)
         log.info("registry demo loaded: %d enterprises", ENTERPRISES)
 
 
-def _enterprise(rng: random.Random, number: int) -> tuple[dict[str, object], str]:
+def _enterprise(rng: random.Random, number: int) -> tuple[RegisterEnterprise, str]:
     county = rng.choices(list(COUNTY_WEIGHTS), weights=list(COUNTY_WEIGHTS.values()))[0]
     trade, occupation_group = rng.choice(TRADES)
     organisation = "".join(rng.choice(USCC_ALPHABET) for _ in range(8)) + f"{number % 10}"
     has_union = rng.random() < 0.91
     size = rng.random() < 0.42
-    details = {
-        "uscc": make_uscc("91" + county + organisation),
-        "name": f"{COUNTIES[county][:2]}{rng.choice(FIRMS)}{trade}{_suffix(rng, size)}",
-        "region_code": county,
-        "has_union": has_union,
-        "union_founded_on": _day(rng, date(1998, 1, 1), AS_OF) if has_union else None,
-        "above_designated_size": size,
-        "ownership": "public" if rng.random() < 0.12 else "non_public",
-        "employee_count": rng.randint(200, 2400) if size else rng.randint(15, 180),
-    }
-    return details, occupation_group
+    registration = RegisterEnterprise(
+        uscc=make_uscc("91" + county + organisation),
+        name=f"{COUNTIES[county][:2]}{rng.choice(FIRMS)}{trade}{_suffix(rng, size)}",
+        region_code=county,
+        has_union=has_union,
+        union_founded_on=_day(rng, date(1998, 1, 1), AS_OF) if has_union else None,
+        above_designated_size=size,
+        ownership="public" if rng.random() < 0.12 else "non_public",
+        employee_count=rng.randint(200, 2400) if size else rng.randint(15, 180),
+    )
+    return registration, occupation_group
 
 
 def _suffix(rng: random.Random, large: bool) -> str:
@@ -143,15 +149,15 @@ def _worker(rng: random.Random, union: bool, occupation_group: str) -> dict[str,
     }
 
 
-def _move_some(rng: random.Random, enterprise_ids: list[str], outbox: Outbox) -> None:
+def _move_some(ctx: Context, rng: random.Random, enterprise_ids: list[str]) -> None:
     """A few transfers and departures, so that histories and events look lived-in."""
-    workers = db.session.scalars(select(Worker).order_by(Worker.id)).all()
+    workers = ctx.session.scalars(select(Worker).order_by(Worker.id)).all()
     for worker in rng.sample(workers, 60):
         if rng.random() < 0.5:
             target = rng.choice([e for e in enterprise_ids if e != worker.enterprise_id])
-            transfer_worker(db.session, outbox, worker, target, None, AS_OF)
+            handle(HANDLERS, ctx, TransferWorker(worker.id, target))
         else:
-            worker_leaves(db.session, outbox, worker, None, AS_OF)
+            handle(HANDLERS, ctx, RecordWorkerLeft(worker.id))
 
 
 def _day(rng: random.Random, first: date, last: date) -> date:

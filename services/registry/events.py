@@ -11,7 +11,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from services.registry.adapters.orm import Enterprise, Worker
-from services.registry.domain.rules import county_of
+from shared.regions import county_of
 
 ENTERPRISE_REGISTERED = "jiangong.enterprise.registered.v1"
 ENTERPRISE_UPDATED = "jiangong.enterprise.updated.v1"

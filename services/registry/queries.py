@@ -9,7 +9,7 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from services.registry.adapters.orm import Enterprise, Region, Worker, WorkerSkill
-from services.registry.commands.enterprises import region_of
+from services.registry.domain.errors import UnknownRegion
 from services.registry.domain.rules import rate
 
 
@@ -17,7 +17,9 @@ def enterprises_query(session: Session, filters: Mapping[str, Any]) -> Select[An
     """Enterprises matching the filters; a region includes the towns and villages below it."""
     query = select(Enterprise).order_by(Enterprise.registered_at, Enterprise.id)
     if filters.get("region_code"):
-        region = region_of(session, filters["region_code"])
+        region = session.get(Region, filters["region_code"])
+        if region is None:
+            raise UnknownRegion(filters["region_code"])
         if region.level != "city":  # codes below a county start with the county's code
             query = query.where(Enterprise.region_code.startswith(region.code, autoescape=True))
     for name in ("has_union", "above_designated_size", "ownership", "active"):

@@ -7,6 +7,7 @@ from services.registry.api import enterprises, imports, regions, stats, workers
 from services.registry.consumers import subscriptions
 from services.registry.demo import load_demo
 from services.registry.events import PRODUCES
+from services.registry.handlers import HANDLERS
 from shared.runtime import ServiceDefinition
 
 SERVICE = ServiceDefinition(
@@ -17,6 +18,7 @@ SERVICE = ServiceDefinition(
     title="Jiangong registry",
     description="Regions, enterprises, workers and union membership: who exists.",
     blueprints=(regions.blp, enterprises.blp, workers.blp, imports.blp, stats.blp),
+    handlers=HANDLERS,
     produces=PRODUCES,
     consumes=subscriptions,
     read_models=(WorkerSkill.__table__,),

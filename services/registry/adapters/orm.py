@@ -8,11 +8,12 @@ keeps every employment, ``id_number_audit`` every time someone was shown a full 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from shared.clock import utc_now
 from shared.db import make_db
 from shared.tables import kernel_tables
 
@@ -24,10 +25,6 @@ Serial = BigInteger().with_variant(Integer(), "sqlite")
 
 def new_id() -> str:
     return uuid.uuid4().hex
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Region(db.Model):  # type: ignore[name-defined,misc]

@@ -13,6 +13,8 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from openpyxl import load_workbook
+
 from services.registry.domain.errors import MissingColumns, UnsupportedFile, UnusableSpreadsheet
 
 MAX_ROWS = 100_000
@@ -104,8 +106,6 @@ def _decode(content: bytes) -> str:
 
 
 def _xlsx_records(content: bytes) -> Iterator[Sequence[object]]:
-    from openpyxl import load_workbook
-
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         try:

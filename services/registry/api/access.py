@@ -1,4 +1,4 @@
-"""What every view needs: the outbox and the cipher, and the records the caller may see.
+"""What the views share: today, who is asking, and the records the caller may see.
 
 An enterprise token sees only its own enterprise and its workers: anything else is a 404,
 so that the answer never confirms that it exists.
@@ -6,6 +6,7 @@ so that the answer never confirms that it exists.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import current_app
@@ -14,19 +15,13 @@ from services.registry.adapters.orm import Enterprise, Worker, db
 from services.registry.domain.errors import EnterpriseNotFound, WorkerNotFound
 from services.registry.queries import skills_of
 from shared.auth import current_principal, ensure_enterprise
-from shared.outbox import Outbox
-from shared.pii import PiiCipher
+from shared.clock import shanghai_date
 from shared.runtime import runtime_of
 
 
-def outbox() -> Outbox:
-    return runtime_of(current_app).outbox
-
-
-def cipher() -> PiiCipher:
-    cipher = runtime_of(current_app).cipher
-    assert cipher is not None, "the registry keeps PII: its runtime has a cipher"
-    return cipher
+def today() -> date:
+    """Today in Asia/Shanghai by the app's clock: the date the handlers' ``ctx.today`` is."""
+    return shanghai_date(runtime_of(current_app).now())
 
 
 def is_admin() -> bool:

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.registry.adapters.orm import db
-from services.registry.api.access import outbox, visible_enterprise
+from services.registry.api.access import visible_enterprise
 from services.registry.api.schemas import (
     DeregisterIn,
     EnterpriseIn,
@@ -16,16 +16,11 @@ from services.registry.api.schemas import (
     EnterprisePatch,
     EnterpriseQuery,
 )
-from services.registry.commands import commit
-from services.registry.commands.enterprises import (
-    deregister_enterprise,
-    register_enterprise,
-    update_enterprise,
-)
-from services.registry.domain.rules import today_in_jiaxing
+from services.registry.commands import DeregisterEnterprise, RegisterEnterprise, UpdateEnterprise
 from services.registry.queries import enterprises_query
 from shared.auth import current_principal, requires
 from shared.http import page_of, paginate
+from shared.runtime import execute
 
 blp = Blueprint("enterprises", __name__, description="Enterprises and their union")
 
@@ -48,9 +43,7 @@ class Enterprises(MethodView):
     @blp.response(201, EnterpriseOut)
     def post(self, details: dict[str, Any]) -> Any:
         """Register an enterprise; its credit code must be new to the registry."""
-        enterprise = register_enterprise(db.session, outbox(), details, today_in_jiaxing())
-        commit(db.session)
-        return enterprise
+        return execute(RegisterEnterprise(**details))
 
 
 @blp.route("/enterprises/<enterprise_id>")
@@ -65,12 +58,7 @@ class EnterpriseById(MethodView):
     @blp.response(200, EnterpriseOut)
     def patch(self, changes: dict[str, Any], enterprise_id: str) -> Any:
         """Correct an enterprise's details (not its credit code)."""
-        visible_enterprise(enterprise_id)
-        enterprise = update_enterprise(
-            db.session, outbox(), enterprise_id, changes, today_in_jiaxing()
-        )
-        commit(db.session)
-        return enterprise
+        return execute(UpdateEnterprise(enterprise_id, changes))
 
 
 @blp.route("/enterprises/<enterprise_id>/deregister", methods=["POST"])
@@ -79,9 +67,4 @@ class EnterpriseById(MethodView):
 @blp.response(200, EnterpriseOut)
 def deregister(body: dict[str, Any], enterprise_id: str) -> Any:
     """Deregister an enterprise that has no active workers left."""
-    visible_enterprise(enterprise_id)
-    enterprise = deregister_enterprise(
-        db.session, outbox(), enterprise_id, body.get("deregistered_on"), today_in_jiaxing()
-    )
-    commit(db.session)
-    return enterprise
+    return execute(DeregisterEnterprise(enterprise_id, body.get("deregistered_on")))

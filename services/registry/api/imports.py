@@ -8,16 +8,14 @@ from typing import Any
 from flask import request
 from flask_smorest import Blueprint
 
-from services.registry.adapters.orm import db
 from services.registry.adapters.spreadsheet import read_sheet
-from services.registry.api.access import cipher, is_admin, outbox, visible_enterprise
+from services.registry.api.access import is_admin, visible_enterprise
 from services.registry.api.worker_schemas import ImportOut, ImportQuery
-from services.registry.commands import commit
-from services.registry.commands.imports import import_workers
-from services.registry.domain.rules import today_in_jiaxing
+from services.registry.commands import ImportWorkers
 from services.registry.domain.workers import COLUMNS, REQUIRED
 from shared.auth import requires
 from shared.http import Problem
+from shared.runtime import execute
 
 blp = Blueprint("imports", __name__, description="Workers registered from a spreadsheet")
 
@@ -48,17 +46,7 @@ def import_spreadsheet(query: dict[str, Any], enterprise_id: str) -> Any:
     """Register many workers at once; ``?atomic=true`` creates none if any row is rejected."""
     visible_enterprise(enterprise_id)
     sheet = read_sheet(uploaded(), COLUMNS, REQUIRED)
-    result = import_workers(
-        db.session,
-        outbox(),
-        cipher(),
-        enterprise_id,
-        sheet.rows,
-        today_in_jiaxing(),
-        atomic=query["atomic"],
-        reveal_employer=is_admin(),
-    )
-    commit(db.session)
+    result = execute(ImportWorkers(enterprise_id, sheet.rows, query["atomic"], is_admin()))
     return {
         **vars(result),
         "ignored_columns": sheet.ignored_columns,

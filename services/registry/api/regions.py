@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from services.registry.adapters.orm import Region, db
 from services.registry.api.schemas import RegionIn, RegionOut
-from services.registry.commands import commit
-from services.registry.commands.enterprises import add_region
+from services.registry.commands import AddRegion
 from shared.auth import requires
+from shared.runtime import execute
 
 blp = Blueprint("regions", __name__, description="Jiaxing's regions: city, counties, towns")
 
@@ -28,6 +28,4 @@ def list_regions() -> Any:
 @blp.arguments(RegionIn)
 @blp.response(201, RegionOut)
 def create_region(region: dict[str, Any]) -> Any:
-    created = add_region(db.session, **region)
-    commit(db.session)
-    return created
+    return execute(AddRegion(**region))

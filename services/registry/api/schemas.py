@@ -6,14 +6,15 @@ Load schemas refuse unknown fields, and name a server-set field (``id``, ``statu
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
-from services.registry.domain.rules import county_of
+from shared.clock import as_utc
 from shared.http import PageQuery
 from shared.identifiers import InvalidIdentifier, validate_uscc
+from shared.regions import county_of
 
 SERVER_SET = (
     "id",
@@ -75,7 +76,7 @@ class UtcDateTime(fields.DateTime):
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         if isinstance(value, datetime) and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
+            value = as_utc(value)  # stored in UTC
         return super()._serialize(value, attr, obj, **kwargs)
 
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
+from services.registry.api.access import today
 from services.registry.api.schemas import SERVER_SET, InputSchema, Text
 from services.registry.domain.errors import InvalidWorker
-from services.registry.domain.rules import today_in_jiaxing
 from services.registry.domain.workers import (
     NAME_MAX,
     NewWorker,
@@ -33,7 +33,7 @@ class IdNumberField(fields.String):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
-            return parse_id_number(text, today_in_jiaxing())
+            return parse_id_number(text, today())
         except ValueError as error:
             raise ValidationError(str(error)) from None
 
@@ -52,9 +52,9 @@ class WorkerIn(InputSchema):
     @post_load
     def checked(self, data: dict[str, Any], **_: Any) -> NewWorker:
         try:
-            return parse_new_worker(data, today_in_jiaxing())
+            return parse_new_worker(data, today())
         except InvalidWorker as error:
-            raise ValidationError(error.errors) from None
+            raise ValidationError(error.errors or error.detail) from None
 
 
 class WorkerPatch(InputSchema):

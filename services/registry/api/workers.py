@@ -9,9 +9,7 @@ from flask_smorest import Blueprint
 
 from services.registry.adapters.orm import db
 from services.registry.api.access import (
-    cipher,
     is_admin,
-    outbox,
     visible_enterprise,
     visible_worker,
     worker_view,
@@ -26,19 +24,18 @@ from services.registry.api.worker_schemas import (
     WorkerPatch,
     WorkerQuery,
 )
-from services.registry.commands import commit
-from services.registry.commands.workers import (
-    register_worker,
-    reveal_id_number,
-    transfer_worker,
-    update_worker,
-    worker_leaves,
+from services.registry.commands import (
+    RecordWorkerLeft,
+    RegisterWorker,
+    RevealIdNumber,
+    TransferWorker,
+    UpdateWorker,
 )
-from services.registry.domain.rules import today_in_jiaxing
 from services.registry.domain.workers import NewWorker
 from services.registry.queries import skills_of, workers_query
 from shared.auth import current_principal, requires
 from shared.http import page_of, paginate
+from shared.runtime import execute
 
 blp = Blueprint("workers", __name__, description="Workers and their union membership")
 ANY_EMPLOYER = ("admin", "enterprise")
@@ -64,11 +61,7 @@ class EnterpriseWorkers(MethodView):
     def post(self, new: NewWorker, enterprise_id: str) -> Any:
         """Register a worker (or hire again someone who left: they keep their worker id)."""
         visible_enterprise(enterprise_id)
-        worker = register_worker(
-            db.session, outbox(), cipher(), enterprise_id, new, reveal_employer=is_admin()
-        )
-        commit(db.session)
-        return worker_view(worker)
+        return worker_view(execute(RegisterWorker(enterprise_id, new, is_admin())))
 
 
 @blp.route("/workers/<worker_id>")
@@ -83,10 +76,8 @@ class WorkerById(MethodView):
     @blp.response(200, WorkerOut)
     def patch(self, changes: dict[str, Any], worker_id: str) -> Any:
         """Correct a current worker's details (not the ID number)."""
-        worker = visible_worker(worker_id)
-        update_worker(db.session, outbox(), worker, changes, today_in_jiaxing())
-        commit(db.session)
-        return worker_view(worker)
+        visible_worker(worker_id)
+        return worker_view(execute(UpdateWorker(worker_id, changes)))
 
 
 @blp.route("/workers/<worker_id>/transfer", methods=["POST"])
@@ -95,17 +86,9 @@ class WorkerById(MethodView):
 @blp.response(200, WorkerOut)
 def transfer(body: dict[str, Any], worker_id: str) -> Any:
     """Move a worker to another enterprise: an admin or their current enterprise may."""
-    worker = visible_worker(worker_id)
-    transfer_worker(
-        db.session,
-        outbox(),
-        worker,
-        body["enterprise_id"],
-        body.get("transferred_on"),
-        today_in_jiaxing(),
-    )
-    commit(db.session)
-    return worker_view(worker)
+    visible_worker(worker_id)
+    command = TransferWorker(worker_id, body["enterprise_id"], body.get("transferred_on"))
+    return worker_view(execute(command))
 
 
 @blp.route("/workers/<worker_id>/leave", methods=["POST"])
@@ -114,10 +97,8 @@ def transfer(body: dict[str, Any], worker_id: str) -> Any:
 @blp.response(200, WorkerOut)
 def leave(body: dict[str, Any], worker_id: str) -> Any:
     """Record that a worker left (``left_on``, default today)."""
-    worker = visible_worker(worker_id)
-    worker_leaves(db.session, outbox(), worker, body.get("left_on"), today_in_jiaxing())
-    commit(db.session)
-    return worker_view(worker)
+    visible_worker(worker_id)
+    return worker_view(execute(RecordWorkerLeft(worker_id, body.get("left_on"))))
 
 
 @blp.route("/workers/<worker_id>/id-number", methods=["GET"])
@@ -126,10 +107,7 @@ def leave(body: dict[str, Any], worker_id: str) -> Any:
 @blp.response(200, IdNumberOut)
 def id_number(query: dict[str, Any], worker_id: str) -> Any:
     """The full ID number, for an admin who says why; every look is kept in the audit."""
-    worker = visible_worker(worker_id)
     principal = current_principal()
-    number = reveal_id_number(
-        db.session, cipher(), worker, principal.subject, principal.role, query["reason"].strip()
-    )
-    commit(db.session)
-    return {"worker_id": worker.id, "id_number": number}, {"Cache-Control": "no-store"}
+    reason = query["reason"].strip()
+    number = execute(RevealIdNumber(worker_id, principal.subject, principal.role, reason))
+    return {"worker_id": worker_id, "id_number": number}, {"Cache-Control": "no-store"}

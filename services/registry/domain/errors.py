@@ -3,20 +3,18 @@
 Each class states its ``rule`` (the problem's stable code and ``type``), its HTTP ``status``,
 its ``title`` and, where one field of the request is at fault, that ``field``. The message is
 the problem's detail, fit to show the clerk who sent the request; it never contains a name or
-an ID number.
+an ID number. A unique index lost to a concurrent request is the kernel's ``ConcurrentChange``.
 """
 
 from __future__ import annotations
 
 from shared import errors
-from shared.errors import ConcurrentChange
-
-__all__ = ["ConcurrentChange"]
 
 
 class InvalidValue(errors.InvalidValue):
     """A value breaks a registry rule."""
 
+    rule = "registry_invalid_value"
     title = "A value breaks a registry rule"
 
 
@@ -24,6 +22,10 @@ class UnknownRegion(InvalidValue):
     rule = "unknown_region"
     title = "Unknown region"
     field = "region_code"
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"{code} is not a region of Jiaxing known to the registry.")
+        self.code = code
 
 
 class InvalidWorker(InvalidValue):
@@ -61,6 +63,7 @@ class WorkerNotFound(NotFound):
 
 
 class Conflict(errors.Conflict):
+    rule = "registry_conflict"
     title = "The request conflicts with the registry's current state"
 
 

@@ -2,36 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from services.registry.domain.errors import InvalidValue
 
-JIAXING = "330400"
-COUNTIES: dict[str, str] = {
-    "330402": "南湖区",
-    "330411": "秀洲区",
-    "330421": "嘉善县",
-    "330424": "海盐县",
-    "330481": "海宁市",
-    "330482": "平湖市",
-    "330483": "桐乡市",
-}
-"""Jiaxing's seven county-level divisions; towns (9 digits) and villages (12) sit below them."""
-
 LEVEL_BELOW = {"city": "county", "county": "town", "town": "village"}
+"""Below Jiaxing (``shared.regions``) and its seven counties sit towns (9 digits), then villages
+(12): each code is its parent's and three digits."""
 MIN_WORKING_AGE = 16  # the Labour Law's minimum age of employment
 SKILL_LEVELS = range(1, 6)  # 1 (高级技师) is the highest, 5 (初级工) the lowest
-_TIMEZONE = ZoneInfo("Asia/Shanghai")
-
-
-def today_in_jiaxing() -> date:
-    return datetime.now(_TIMEZONE).date()
-
-
-def county_of(region_code: str) -> str:
-    """The county-level division a region lies in (its first six digits)."""
-    return region_code[:6]
 
 
 def check_enterprise_region(region_code: str, level: str) -> None:

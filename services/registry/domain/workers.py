@@ -75,6 +75,17 @@ def parse_new_worker(cells: Mapping[str, object], today: date) -> NewWorker:
     return NewWorker(identity=values.pop("id_number"), **values)  # type: ignore[arg-type]
 
 
+def already_active(employer_id: str, enterprise_id: str, reveal: bool) -> str:
+    """Why an active worker cannot be registered again; names the other employer if allowed."""
+    if employer_id == enterprise_id:
+        return "is already registered as an active worker of this enterprise"
+    where = f" ({employer_id})" if reveal else ""
+    return (
+        f"is an active worker of another enterprise{where}; "
+        "that enterprise or an admin must transfer the worker instead"
+    )
+
+
 def _check(errors: dict[str, list[str]], rule: Callable[[], None]) -> None:
     try:
         rule()

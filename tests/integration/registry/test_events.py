@@ -9,11 +9,13 @@ from datetime import date
 from sqlalchemy import func, select
 
 from services.registry.adapters.orm import Enterprise, db, kernel
-from services.registry.commands.enterprises import register_enterprise
+from services.registry.commands import RegisterEnterprise
 from services.registry.consumers import SKILL_PROMOTED, subscriptions
+from services.registry.handlers import HANDLERS
 from shared.events import new_event
+from shared.handling import handle
 from shared.inbox import Consumer, Delivery
-from shared.runtime import engine_of
+from shared.runtime import engine_of, runtime_of
 
 FULL_ID_NUMBER = re.compile(r"\d{17}[\dX]")
 
@@ -120,14 +122,15 @@ def test_a_refused_command_writes_neither_row_nor_event(registry) -> None:
 
 
 def test_rows_and_events_commit_or_roll_back_together(registry) -> None:
-    outbox = registry.app.extensions["jiangong.outbox"]
+    runtime = runtime_of(registry.app)
     with registry.app.app_context():
         details = {**registry.enterprise_body(), "union_founded_on": date(2015, 5, 1)}
-        register_enterprise(db.session, outbox, details, date.today())
+        ctx = runtime.context(db.session)
+        handle(HANDLERS, ctx, RegisterEnterprise(**details))
         db.session.rollback()
         assert db.session.scalar(select(func.count()).select_from(Enterprise)) == 0
         assert db.session.scalar(select(func.count()).select_from(kernel.outbox)) == 0
-        register_enterprise(db.session, outbox, details, date.today())
+        handle(HANDLERS, ctx, RegisterEnterprise(**details))
         db.session.commit()
         assert db.session.scalar(select(func.count()).select_from(Enterprise)) == 1
         assert db.session.scalar(select(func.count()).select_from(kernel.outbox)) == 1
@@ -160,9 +163,15 @@ def promoted(worker_id: str, level: int, occupation: str = "6-18-01-01"):
     )
 
 
+def consumer_of(app) -> Consumer:
+    """The registry's consumer, its handlers given the service's context for each batch."""
+    context = runtime_of(app).context
+    return Consumer("registry", engine_of(app), kernel.inbox, subscriptions(), context=context)
+
+
 def test_promotions_delivered_twice_and_out_of_order_keep_the_highest_level(any_db) -> None:
     worker = any_db.worker(any_db.enterprise()["id"])
-    consumer = Consumer("registry", engine_of(any_db.app), kernel.inbox, subscriptions())
+    consumer = consumer_of(any_db.app)
     to_three, to_four = promoted(worker["id"], 3), promoted(worker["id"], 4)
     deliveries = [
         Delivery("jiangong.certification", 0, offset, event=event)
@@ -190,6 +199,6 @@ def test_promotions_delivered_twice_and_out_of_order_keep_the_highest_level(any_
 
 
 def test_a_promotion_with_an_impossible_level_is_dead_lettered(registry) -> None:
-    consumer = Consumer("registry", engine_of(registry.app), kernel.inbox, subscriptions())
+    consumer = consumer_of(registry.app)
     dead = consumer.handle([Delivery("jiangong.certification", 0, 0, event=promoted("w", 0))])
     assert len(dead) == 1 and "to_level" in dead[0].error

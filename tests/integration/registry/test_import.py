@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from services.registry.adapters.orm import Worker, db
-from services.registry.commands import imports
+from services.registry.adapters.repository import SqlRepository
 
 HEADER = [
     "id_number",
@@ -219,7 +219,7 @@ def test_an_import_that_loses_a_race_to_another_request_is_a_409_and_writes_noth
     registry.worker(enterprise["id"], **body)
     events = len(registry.events())
     # the other request's worker arrives between this import's lookup and its insert
-    monkeypatch.setattr(imports, "_known_workers", lambda session, lookups: {})
+    monkeypatch.setattr(SqlRepository, "known_workers", lambda self, lookups: {})
     text = ",".join(HEADER) + "\n" + registry.csv_row() + "\n"
     text += registry.csv_row(id_number=body["id_number"], name="吴敏") + "\n"
     answer = post_csv(registry, enterprise["id"], text)

@@ -11,6 +11,7 @@ from services.registry.adapters.orm import Enterprise, Worker, db
 from services.registry.demo import load_demo
 from services.registry.service import SERVICE
 from shared.identifiers import validate_id_number, validate_uscc
+from shared.runtime import runtime_of
 
 
 def test_the_migrations_create_exactly_the_models(any_db) -> None:
@@ -59,7 +60,7 @@ def test_the_demo_is_a_believable_jiaxing_loaded_once(registry) -> None:
         "330483",
     }
     assert all(validate_uscc(e.uscc) == e.uscc for e in enterprises)
-    cipher = registry.app.extensions["jiangong.registry.cipher"]
+    cipher = runtime_of(registry.app).cipher
     assert all(validate_id_number(cipher.decrypt(w.id_number_encrypted)) for w in sample)
     stats = registry.client.get("/api/v1/stats", headers=registry.headers("reader")).json
     assert 0.85 <= stats["union_formation_rate"] <= 0.95

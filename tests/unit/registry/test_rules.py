@@ -20,12 +20,12 @@ from services.registry.domain.rules import (
     check_hiring,
     check_new_region,
     check_union_founding,
-    county_of,
     higher_level,
     rate,
 )
 from services.registry.domain.workers import parse_boolean, parse_date, parse_new_worker
 from shared.identifiers import make_id_number
+from shared.regions import county_of
 
 TODAY = date(2025, 6, 30)
 NUMBER = make_id_number("330402", date(1990, 5, 17), 12, "female")

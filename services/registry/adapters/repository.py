@@ -1,0 +1,153 @@
+"""Where the handlers read and write the registry's records: the port and its SQL adapter.
+
+:class:`Repository` is what a handler may ask of storage; :class:`SqlRepository` answers it in
+the context's session (the request's, the job's or the consumer batch's transaction), and the
+unit tests answer it from memory. Nothing here commits, and nothing here applies a rule: a
+lookup that finds nothing returns ``None`` and the handler says what that means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple, Protocol
+
+from sqlalchemy import case, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from services.registry.adapters.orm import (
+    Enterprise,
+    IdNumberAudit,
+    Region,
+    Worker,
+    WorkerEmployment,
+    WorkerSkill,
+)
+
+LOOKUP_CHUNK = 5000  # bound parameters per query stay far below SQLite's and PostgreSQL's limits
+
+Record = Region | Enterprise | Worker | WorkerEmployment | IdNumberAudit
+
+
+class KnownWorker(NamedTuple):
+    """A person the registry already has, as an import needs them: who, and employed where."""
+
+    id: str
+    active: bool
+    enterprise_id: str
+
+
+class Repository(Protocol):
+    def add(self, record: Record) -> None: ...
+
+    def region(self, code: str) -> Region | None: ...
+
+    def enterprise(self, enterprise_id: str) -> Enterprise | None: ...
+
+    def enterprise_id_with_uscc(self, uscc: str) -> str | None: ...
+
+    def active_worker_count(self, enterprise_id: str) -> int: ...
+
+    def worker(self, worker_id: str) -> Worker | None: ...
+
+    def worker_with_id_number(self, lookup_hash: str) -> Worker | None: ...
+
+    def open_employment(self, worker_id: str) -> WorkerEmployment | None: ...
+
+    def known_workers(self, lookup_hashes: Sequence[str]) -> dict[str, KnownWorker]:
+        """The people among ``lookup_hashes`` the registry has, by lookup hash."""
+        ...
+
+    def hire_many(
+        self, new: Sequence[Mapping[str, Any]], rehired: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """Write many workers at once (the column values of each) and open their employments."""
+        ...
+
+    def keep_highest_level(self, worker_id: str, occupation_code: str, level: int) -> None:
+        """Record ``level`` unless the worker already holds a higher one (a smaller number)."""
+        ...
+
+
+class SqlRepository:
+    """The registry's records in a SQLAlchemy session; the caller commits."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, record: Record) -> None:
+        self.session.add(record)
+
+    def region(self, code: str) -> Region | None:
+        return self.session.get(Region, code)
+
+    def enterprise(self, enterprise_id: str) -> Enterprise | None:
+        return self.session.get(Enterprise, enterprise_id)
+
+    def enterprise_id_with_uscc(self, uscc: str) -> str | None:
+        return self.session.scalar(select(Enterprise.id).where(Enterprise.uscc == uscc))
+
+    def active_worker_count(self, enterprise_id: str) -> int:
+        query = (
+            select(func.count())
+            .select_from(Worker)
+            .where(Worker.enterprise_id == enterprise_id, Worker.active.is_(True))
+        )
+        return self.session.scalar(query) or 0
+
+    def worker(self, worker_id: str) -> Worker | None:
+        return self.session.get(Worker, worker_id)
+
+    def worker_with_id_number(self, lookup_hash: str) -> Worker | None:
+        return self.session.scalar(select(Worker).where(Worker.id_number_hash == lookup_hash))
+
+    def open_employment(self, worker_id: str) -> WorkerEmployment | None:
+        return self.session.scalar(
+            select(WorkerEmployment)
+            .where(WorkerEmployment.worker_id == worker_id, WorkerEmployment.left_on.is_(None))
+            .order_by(WorkerEmployment.id.desc())
+            .limit(1)
+        )
+
+    def known_workers(self, lookup_hashes: Sequence[str]) -> dict[str, KnownWorker]:
+        known: dict[str, KnownWorker] = {}
+        columns = (Worker.id_number_hash, Worker.id, Worker.active, Worker.enterprise_id)
+        for start in range(0, len(lookup_hashes), LOOKUP_CHUNK):
+            chunk = lookup_hashes[start : start + LOOKUP_CHUNK]
+            query = select(*columns).where(Worker.id_number_hash.in_(chunk))
+            for lookup, *person in self.session.execute(query):
+                known[lookup] = KnownWorker(*person)
+        return known
+
+    def hire_many(
+        self, new: Sequence[Mapping[str, Any]], rehired: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """One INSERT (an executemany) per table, one bulk UPDATE for people hired again."""
+        if new:
+            self.session.execute(insert(Worker), list(new))
+        if rehired:
+            self.session.execute(update(Worker), list(rehired))
+        employments = [
+            {"worker_id": w["id"], "enterprise_id": w["enterprise_id"], "hired_on": w["hired_on"]}
+            for w in (*new, *rehired)
+        ]
+        if employments:
+            self.session.execute(insert(WorkerEmployment), employments)
+
+    def keep_highest_level(self, worker_id: str, occupation_code: str, level: int) -> None:
+        """An upsert keeping the smaller level: idempotent and order-tolerant, as replay needs."""
+        table = WorkerSkill.__table__
+        dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(table).values(
+            worker_id=worker_id, occupation_code=occupation_code, level=level
+        )
+        higher = case(
+            (statement.excluded.level < table.c.level, statement.excluded.level),
+            else_=table.c.level,
+        )
+        self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[table.c.worker_id, table.c.occupation_code],
+                set_={"level": higher},
+            )
+        )

@@ -1,0 +1,131 @@
+"""In-memory stand-ins for the registry's ports: its repository and the kernel's outbox.
+
+The handlers run unchanged, wired to these by ``bootstrap``; nothing here applies a rule. The
+fake outbox checks each event against the schema the registry publishes it with, as the real
+one does, and keeps it for the test to read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from services.registry.adapters.orm import (
+    Enterprise,
+    IdNumberAudit,
+    Region,
+    Worker,
+    WorkerEmployment,
+)
+from services.registry.adapters.repository import KnownWorker, Record
+from services.registry.events import PRODUCES
+from shared.handling import Context
+from shared.pii import PiiCipher
+from shared.regions import SEED
+from shared.settings import Settings
+
+NOW = datetime(2025, 6, 30, 4, 0, tzinfo=UTC)  # noon in Jiaxing: ctx.today is 2025-06-30
+
+
+class FakeRepository:
+    """The registry's records in dicts, seeded, like a new database, with Jiaxing's regions."""
+
+    def __init__(self) -> None:
+        self.regions: dict[str, Region] = {}
+        self.enterprises: dict[str, Enterprise] = {}
+        self.workers: dict[str, Worker] = {}
+        self.employments: list[WorkerEmployment] = []
+        self.audits: list[IdNumberAudit] = []
+        self.skills: dict[tuple[str, str], int] = {}
+        for code, name, level, parent_code in SEED:
+            self.add(Region(code=code, name=name, level=level, parent_code=parent_code))
+
+    def add(self, record: Record) -> None:
+        match record:
+            case Region():
+                self.regions[record.code] = record
+            case Enterprise():
+                self.enterprises[record.id] = record
+            case Worker():
+                self.workers[record.id] = record
+            case WorkerEmployment():
+                self.employments.append(record)
+            case IdNumberAudit():
+                self.audits.append(record)
+
+    def region(self, code: str) -> Region | None:
+        return self.regions.get(code)
+
+    def enterprise(self, enterprise_id: str) -> Enterprise | None:
+        return self.enterprises.get(enterprise_id)
+
+    def enterprise_id_with_uscc(self, uscc: str) -> str | None:
+        return next((e.id for e in self.enterprises.values() if e.uscc == uscc), None)
+
+    def active_worker_count(self, enterprise_id: str) -> int:
+        return sum(w.enterprise_id == enterprise_id and w.active for w in self.workers.values())
+
+    def worker(self, worker_id: str) -> Worker | None:
+        return self.workers.get(worker_id)
+
+    def worker_with_id_number(self, lookup_hash: str) -> Worker | None:
+        return next((w for w in self.workers.values() if w.id_number_hash == lookup_hash), None)
+
+    def open_employment(self, worker_id: str) -> WorkerEmployment | None:
+        open_ones = [e for e in self.employments if e.worker_id == worker_id and not e.left_on]
+        return open_ones[-1] if open_ones else None
+
+    def known_workers(self, lookup_hashes: Sequence[str]) -> dict[str, KnownWorker]:
+        wanted = set(lookup_hashes)
+        return {
+            w.id_number_hash: KnownWorker(w.id, w.active, w.enterprise_id)
+            for w in self.workers.values()
+            if w.id_number_hash in wanted
+        }
+
+    def hire_many(
+        self, new: Sequence[Mapping[str, Any]], rehired: Sequence[Mapping[str, Any]]
+    ) -> None:
+        for values in new:
+            self.add(Worker(**values))
+        for values in rehired:
+            for key, value in values.items():
+                setattr(self.workers[values["id"]], key, value)
+        for values in (*new, *rehired):
+            employment = WorkerEmployment(
+                worker_id=values["id"],
+                enterprise_id=values["enterprise_id"],
+                hired_on=values["hired_on"],
+            )
+            self.add(employment)
+
+    def keep_highest_level(self, worker_id: str, occupation_code: str, level: int) -> None:
+        key = (worker_id, occupation_code)
+        self.skills[key] = min(level, self.skills.get(key, level))
+
+
+@dataclass
+class FakeOutbox:
+    """Keeps the staged events, ``(type, subject, data)``, each checked by its schema."""
+
+    events: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+
+    def add(self, session: object, event_type: str, subject: str, data: Mapping[str, Any]) -> None:
+        self.add_many(session, event_type, [(subject, data)])
+
+    def add_many(
+        self, session: object, event_type: str, events: Sequence[tuple[str, Mapping[str, Any]]]
+    ) -> None:
+        schema = PRODUCES[event_type](many=True)
+        schema.load([dict(data) for _, data in events])  # raises as the real outbox does
+        self.events.extend((event_type, subject, dict(data)) for subject, data in events)
+
+    def types(self) -> list[str]:
+        return [event_type.removeprefix("jiangong.") for event_type, _, _ in self.events]
+
+
+def fake_context(outbox: FakeOutbox, cipher: PiiCipher, now: datetime = NOW) -> Context:
+    """A context with no database behind it: the repository is handed to the handlers apart."""
+    return Context(session=None, outbox=outbox, now=now, settings=Settings(), cipher=cipher)  # type: ignore[arg-type]
