@@ -39,21 +39,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import bindparam, insert, select, update  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from services.competitions import commands  # noqa: E402
-from services.competitions.adapters import board as boards  # noqa: E402
+from services.competitions.adapters.board_store import LIVE, rerank  # noqa: E402
 from services.competitions.adapters.orm import EntryRow, ScoresheetRow, db  # noqa: E402
 from services.competitions.adapters.read_tables import MarksRow, StandingRow  # noqa: E402
-from services.competitions.adapters.repository import aware, get_competition, to_domain  # noqa: E402
+from services.competitions.adapters.repository import get_competition, to_domain  # noqa: E402
+from services.competitions.commands import RegisterEntry  # noqa: E402
 from services.competitions.domain.standings import score_of, scored, standings  # noqa: E402
-from services.competitions.handlers import Context, handle  # noqa: E402
 from services.competitions.service import SERVICE  # noqa: E402
 from shared.app import create_app, settings_of  # noqa: E402
 from shared.auth import issue_token  # noqa: E402
 from shared.bus import InProcessBus  # noqa: E402
+from shared.clock import as_utc  # noqa: E402
 from shared.events import new_event, topic_of  # noqa: E402
+from shared.handling import handle  # noqa: E402
 from shared.inbox import Consumer, Delivery  # noqa: E402
 from shared.outbox import Relay  # noqa: E402
-from shared.runtime import engine_of, migrate  # noqa: E402
+from shared.runtime import engine_of, migrate, runtime_of  # noqa: E402
 from shared.settings import Settings  # noqa: E402
 
 CRITERIA = [
@@ -71,9 +72,14 @@ class Bench:
         migrate(self.app)
         self.engine = engine_of(self.app)
         self.bus = InProcessBus()
-        self.relay = Relay(self.engine, self.app.extensions["jiangong.outbox"], self.bus)
+        self.runtime = runtime_of(self.app)
+        self.relay = Relay(self.engine, self.runtime.outbox, self.bus)
         self.consumer = Consumer(
-            "competitions", self.engine, SERVICE.kernel.inbox, SERVICE.consumes()
+            "competitions",
+            self.engine,
+            SERVICE.kernel.inbox,
+            SERVICE.consumes(),
+            context=self.runtime.context,
         )
         self.cursor = 0
         self.client = self.app.test_client()
@@ -136,15 +142,15 @@ class Bench:
                 ]
             )
         entries = []
-        outbox = self.app.extensions["jiangong.outbox"]
         now = datetime.now(UTC)
         with self.app.app_context():
             for start in range(0, size, 1000):
                 for n, (worker, enterprise) in enumerate(workers[start : start + 1000]):
-                    context = Context(db.session, outbox, now + timedelta(microseconds=start + n))
+                    ctx = self.runtime.context(db.session, now + timedelta(microseconds=start + n))
                     entry = handle(
-                        context,
-                        commands.RegisterEntry(self.competition, enterprise, (worker,), None),
+                        SERVICE.handlers,
+                        ctx,
+                        RegisterEntry(self.competition, enterprise, (worker,), None),
                     )
                     entries.append(entry.id)
                 db.session.commit()
@@ -195,7 +201,7 @@ class Bench:
                 .values(score=bindparam("s"), first_criterion=bindparam("f")),
                 scores,
             )
-            boards.rerank(session, competition, boards.LIVE, final=False)
+            rerank(session, competition, LIVE, final=False)
 
     def marks(self) -> dict[str, float]:
         return {c["code"]: float(self.rng.randint(40, 100)) for c in CRITERIA}
@@ -251,7 +257,7 @@ class Bench:
             for entry_id, enterprise_id, registered_at in entries:
                 score = score_of(competition, marks[entry_id])
                 if score is not None:
-                    ranked.append(scored(entry_id, enterprise_id, aware(registered_at), score))
+                    ranked.append(scored(entry_id, enterprise_id, as_utc(registered_at), score))
             rows = standings(competition, ranked, final=False)
         assert len(rows) == len(self.entries)
         return time.perf_counter() - started

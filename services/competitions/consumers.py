@@ -2,7 +2,8 @@
 
 From the registry: enterprises and workers, kept as local replicas (entries are checked
 against them). From its own topic: the facts that move the leaderboards, and the awards that
-feed the enterprise table.
+feed the enterprise table (``adapters/board_projection.py``). Every handler is called as
+``handler(ctx, received)`` with the service's context for the batch.
 """
 
 from __future__ import annotations
@@ -10,7 +11,13 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from services.competitions import events
-from services.competitions.adapters import leaderboards as board
+from services.competitions.adapters.board_projection import (
+    on_award_granted,
+    on_competition_changed,
+    on_entry_registered,
+    on_entry_withdrawn,
+    on_score_recorded,
+)
 from services.competitions.adapters.replicas import registry_subscriptions
 from shared.inbox import Subscription
 
@@ -48,11 +55,11 @@ class AwardFacts(Schema):
 def subscriptions() -> dict[str, Subscription]:
     return {
         **registry_subscriptions(),
-        events.COMPETITION_OPENED: Subscription(CompetitionFacts, board.on_competition_changed),
-        events.COMPETITION_CLOSED: Subscription(CompetitionFacts, board.on_competition_changed),
-        events.COMPETITION_PUBLISHED: Subscription(CompetitionFacts, board.on_competition_changed),
-        events.ENTRY_REGISTERED: Subscription(EntryFacts, board.on_entry_registered),
-        events.ENTRY_WITHDRAWN: Subscription(EntryFacts, board.on_entry_withdrawn),
-        events.SCORE_RECORDED: Subscription(ScoreFacts, board.on_score_recorded),
-        events.AWARD_GRANTED: Subscription(AwardFacts, board.on_award_granted),
+        events.COMPETITION_OPENED: Subscription(CompetitionFacts, on_competition_changed),
+        events.COMPETITION_CLOSED: Subscription(CompetitionFacts, on_competition_changed),
+        events.COMPETITION_PUBLISHED: Subscription(CompetitionFacts, on_competition_changed),
+        events.ENTRY_REGISTERED: Subscription(EntryFacts, on_entry_registered),
+        events.ENTRY_WITHDRAWN: Subscription(EntryFacts, on_entry_withdrawn),
+        events.SCORE_RECORDED: Subscription(ScoreFacts, on_score_recorded),
+        events.AWARD_GRANTED: Subscription(AwardFacts, on_award_granted),
     }

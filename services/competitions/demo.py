@@ -10,12 +10,13 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, select
 
-from services.competitions import commands
-from services.competitions.adapters.orm import CompetitionRow, db
-from services.competitions.adapters.repository import SHANGHAI
-from services.competitions.clock import now_of
+from services.competitions.adapters.orm import CompetitionRow
+from services.competitions.commands import CreateCompetition, MoveCompetition
 from services.competitions.domain.model import Action
-from services.competitions.handlers import Context, handle
+from services.competitions.handlers import HANDLERS
+from shared.clock import shanghai_date
+from shared.handling import handle
+from shared.runtime import unit_of_work
 
 PRIZES = [
     {"name": "一等奖", "places": 1},
@@ -81,15 +82,11 @@ def _specs(year: int, closes: datetime) -> list[tuple[dict[str, Any], tuple[Acti
 
 
 def load_demo(app: Flask) -> None:
-    with app.app_context():
-        if db.session.scalar(select(func.count()).select_from(CompetitionRow)):
+    with unit_of_work(app) as ctx:
+        if ctx.session.scalar(select(func.count()).select_from(CompetitionRow)):
             return
-        now = now_of(app)
-        closes = now + timedelta(days=30)
-        context = Context(db.session, app.extensions["jiangong.outbox"], now)
-        for spec, actions in _specs(now.astimezone(SHANGHAI).year, closes):
-            row = handle(context, commands.CreateCompetition(spec))
+        closes = ctx.now + timedelta(days=30)
+        for spec, actions in _specs(shanghai_date(ctx.now).year, closes):
+            row = handle(HANDLERS, ctx, CreateCompetition(spec))
             for action in actions:
-                handle(context, commands.MoveCompetition(row.id, action))
-        db.session.commit()
-        db.session.remove()
+                handle(HANDLERS, ctx, MoveCompetition(row.id, action))

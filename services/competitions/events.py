@@ -2,12 +2,18 @@
 validated with before it enters the outbox.
 
 Every event's subject (its Kafka key) is the competition id, so that all the facts of one
-competition stay in order on one partition.
+competition stay in order on one partition. :func:`competition_data` and :func:`entry_data` give
+the data of a competition's and an entry's events.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields
+
+from services.competitions.adapters.orm import CompetitionRow, EntryRow
+from shared.clock import iso, shanghai_date
 
 COMPETITION_OPENED = "jiangong.competition.opened.v1"
 COMPETITION_CLOSED = "jiangong.competition.closed.v1"
@@ -124,3 +130,33 @@ PRODUCES: dict[str, type[Schema]] = {
     AWARD_GRANTED: AwardGranted,
     LEADERBOARD_UPDATED: LeaderboardUpdated,
 }
+
+
+def competition_data(row: CompetitionRow) -> dict[str, Any]:
+    published_on = shanghai_date(row.published_at) if row.published_at else None
+    return {
+        "id": row.id,
+        "title": row.title,
+        "status": row.status,
+        "kind": row.kind,
+        "level": row.level,
+        "contest_class": row.contest_class,
+        "region_code": row.region_code,
+        "occupation_code": row.occupation_code,
+        "year": row.year,
+        "published_on": published_on.isoformat() if published_on else None,
+    }
+
+
+def entry_data(entry: EntryRow, year: int) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "competition_id": entry.competition_id,
+        "enterprise_id": entry.enterprise_id,
+        "worker_ids": list(entry.worker_ids),
+        "team_name": entry.team_name,
+        "year": year,
+        "region_code": entry.region_code,
+        "registered_at": iso(entry.registered_at),
+        "withdrawn_at": iso(entry.withdrawn_at),
+    }

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from services.competitions.adapters.orm import db, kernel
 from services.competitions.adapters.read_tables import READ_MODELS
-from services.competitions.api.app import create_app
+from services.competitions.api import competitions, coverage, entries, leaderboards
 from services.competitions.consumers import subscriptions
 from services.competitions.demo import load_demo
 from services.competitions.events import PRODUCES
+from services.competitions.handlers import HANDLERS
 from services.competitions.jobs import close_expired_registrations
 from shared.runtime import Job, ServiceDefinition
 
@@ -20,11 +21,15 @@ SERVICE = ServiceDefinition(
     name="competitions",
     db=db,
     kernel=kernel,
-    create_app=create_app,
     migrations=Path(__file__).parent / "migrations",
+    title="Jiangong competitions",
+    description="Labour competitions from draft to published results: entries, judges' "
+    "marks, live leaderboards and coverage.",
+    blueprints=(competitions.blp, entries.blp, leaderboards.blp, coverage.blp),
+    handlers=HANDLERS,
     produces=PRODUCES,
     consumes=subscriptions,
     read_models=READ_MODELS,
-    load_demo=load_demo,
     jobs=(Job("close-expired-registrations", 30.0, close_expired_registrations),),
+    load_demo=load_demo,
 )

@@ -3,7 +3,8 @@
 Participating: distinct active enterprises and distinct active workers with a registered (not
 withdrawn) entry in a competition of that ``year``. Person-times (人次) count every worker in
 every such entry, reported beside the distinct counts and never mixed into them. Each count is
-broken down by county (the first six digits of the region code).
+broken down by county (the first six digits of the region code; Jiaxing's counties are
+``shared.regions``).
 """
 
 from __future__ import annotations
@@ -17,16 +18,8 @@ from sqlalchemy.orm import Session
 from services.competitions.adapters.orm import CompetitionRow, EntryRow, EntryWorkerRow
 from services.competitions.adapters.read_tables import EnterpriseReplica, WorkerReplica
 from services.competitions.adapters.repository import REGISTERED
+from shared.regions import COUNTIES
 
-COUNTIES = {
-    "330402": "南湖区",
-    "330411": "秀洲区",
-    "330421": "嘉善县",
-    "330424": "海盐县",
-    "330481": "海宁市",
-    "330482": "平湖市",
-    "330483": "桐乡市",
-}
 COUNTS = (
     "enterprises_total",
     "enterprises_participating",

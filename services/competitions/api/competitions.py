@@ -11,7 +11,6 @@ from sqlalchemy import select
 from services.competitions import commands
 from services.competitions.adapters.orm import CompetitionRow, JudgeRow, db
 from services.competitions.adapters.repository import get_competition
-from services.competitions.api.commands import execute
 from services.competitions.api.schemas import (
     CompetitionIn,
     CompetitionOut,
@@ -22,6 +21,7 @@ from services.competitions.api.schemas import (
 from services.competitions.domain.model import Action
 from shared.auth import requires
 from shared.http import PageQuery, page_of, paginate
+from shared.runtime import execute
 
 blp = Blueprint(
     "competitions",

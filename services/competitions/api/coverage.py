@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from services.competitions.adapters.coverage import coverage
 from services.competitions.adapters.orm import db
-from services.competitions.api.board_schemas import CoverageOut, YearQuery
+from services.competitions.api.coverage_schemas import CoverageOut, YearQuery
 from shared.auth import requires
 
 blp = Blueprint("coverage", __name__, description="Enterprise coverage and worker participation.")

@@ -15,11 +15,11 @@ from sqlalchemy import select
 from services.competitions import commands
 from services.competitions.adapters.orm import EntryRow, JudgeRow, ScoresheetRow, db
 from services.competitions.adapters.repository import get_competition, get_entry
-from services.competitions.api.commands import execute
 from services.competitions.api.schemas import EntryIn, EntryOut, EntryQuery, ScoresIn, ScoresOut
 from services.competitions.domain import errors
 from shared.auth import current_principal, ensure_enterprise, requires
 from shared.http import page_of, paginate
+from shared.runtime import execute
 
 blp = Blueprint("entries", __name__, description="Entries of competitions and judges' scores.")
 

@@ -2,8 +2,9 @@
 
 A competition's board is read from the read model, never recomputed per request. With a
 ``freeze_at``, the public sees the board as it stood at that moment until the results are
-published; admins may ask for ``?view=live``. ``ETag: W/"<competition>-<version>-<view>"``
-and ``If-None-Match`` answer 304 while nothing changed.
+published; admins may ask for ``?view=live`` (the rules are ``domain/visibility.py``'s).
+``ETag: W/"<competition>-<version>-<view>"`` and ``If-None-Match`` answer 304 while nothing
+changed.
 """
 
 from __future__ import annotations
@@ -13,38 +14,46 @@ from typing import Any
 from flask import Response, current_app, request
 from flask_smorest import Blueprint
 
-from services.competitions.adapters import board as boards
 from services.competitions.adapters.award_table import enterprise_standings
+from services.competitions.adapters.board_store import COLUMNS, ranked_rows
 from services.competitions.adapters.coverage import county_standings
 from services.competitions.adapters.orm import db
 from services.competitions.adapters.read_tables import LeaderboardRow
-from services.competitions.adapters.repository import get_competition, iso, to_domain
-from services.competitions.api.board_schemas import (
+from services.competitions.adapters.repository import get_competition, to_domain
+from services.competitions.api.coverage_schemas import YearQuery
+from services.competitions.api.leaderboard_schemas import (
     CountyBoardOut,
     EnterpriseBoardOut,
     LeaderboardOut,
     LeaderboardQuery,
     YearPageQuery,
-    YearQuery,
 )
-from services.competitions.api.commands import optional_principal
-from services.competitions.clock import now_of
+from services.competitions.domain.visibility import may_see_live, shown
+from shared.auth import Principal, authenticate
+from shared.clock import iso, now_of
 from shared.http import Problem
 
 blp = Blueprint("leaderboards", __name__, description="Live and final leaderboards.")
 
 
-def _view(query: dict[str, Any], frozen: bool, final: bool) -> tuple[str, str]:
-    """(the view asked for, its label); only admins may see past a freeze. A token is not
-    needed, but one that is sent must be valid."""
-    principal = optional_principal()
-    if query["view"] == "live":
-        if principal is None:
-            raise Problem(401, "A bearer token is required for the live view.")
-        if principal.role != "admin":
-            raise Problem(403, "Only admins see the live view.")
-        return "live", "final" if final else "live"
-    return "public", "frozen" if frozen else ("final" if final else "live")
+def _optional_principal() -> Principal | None:
+    """The caller if they sent a token (a bad one is still a 401), else nobody."""
+    if "Authorization" not in request.headers:
+        return None
+    return authenticate()
+
+
+def _asks_live(query: dict[str, Any]) -> bool:
+    """Whether the caller asked for the live view, which only some may see. A token is not
+    needed for the public view, but one that is sent must be valid."""
+    principal = _optional_principal()
+    if query["view"] != "live":
+        return False
+    if principal is None:
+        raise Problem(401, "A bearer token is required for the live view.")
+    if not may_see_live(principal.role):
+        raise Problem(403, "Only admins see the live view.")
+    return True
 
 
 @blp.route("/competitions/<competition_id>/leaderboard")
@@ -54,34 +63,35 @@ def _view(query: dict[str, Any], frozen: bool, final: bool) -> tuple[str, str]:
 def leaderboard(query: dict[str, Any], competition_id: str) -> Any:
     """A competition's leaderboard, best first (no token needed)."""
     row = get_competition(db.session, competition_id)
-    competition = to_domain(row)
     board = db.session.get(LeaderboardRow, competition_id)
+    live = _asks_live(query)
     final = bool(board and board.final)
-    frozen = board is not None and boards.is_frozen(competition, board, now_of(current_app))
-    asked, label = _view(query, frozen, final)
+    seen = shown(
+        to_domain(row),
+        final=final,
+        started=board is not None,
+        now=now_of(current_app),
+        live=live,
+    )
     version = board.version if board else 0
-    tag = f"{competition_id}-{version}-{label}"
+    tag = f"{competition_id}-{version}-{seen.label}"
     headers = {
         "ETag": f'W/"{tag}"',
-        "Cache-Control": ("private" if asked == "live" else "public") + ", no-cache",
+        "Cache-Control": ("private" if live else "public") + ", no-cache",
         "Vary": "Authorization",
     }
     if request.if_none_match.contains_weak(tag):
         return Response(status=304, headers=headers)
-    view = (
-        boards.LIVE if asked == "live" or board is None else boards.public_view(competition, board)
-    )
     page, per_page = query["page"], query["per_page"]
-    rows, total = boards.ranked_rows(
-        db.session, competition_id, view, (page - 1) * per_page, per_page
-    )
+    offset = (page - 1) * per_page
+    rows, total = ranked_rows(db.session, competition_id, COLUMNS[seen.view], offset, per_page)
     body = {
         "competition_id": competition_id,
         "status": board.status if board else row.status,
         "version": version,
-        "view": label,
+        "view": seen.label,
         "final": final,
-        "frozen": frozen and asked != "live",
+        "frozen": seen.frozen,
         "freeze_at": iso(row.freeze_at),
         "rows": rows,
         "page": page,

@@ -7,8 +7,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.competitions.adapters.repository import aware
 from services.competitions.domain.model import TIE_BREAKS, Aggregation, Kind, Level, Status
+from shared.clock import as_utc
 from shared.http import PageQuery
 
 REGION_CODE = validate.Regexp(r"^\d{6}(\d{3}){0,2}$", error="A region code has 6, 9 or 12 digits.")
@@ -24,7 +24,7 @@ class UtcDateTime(fields.DateTime):
     """A timestamp out with its zone (UTC), whatever the database gave back."""
 
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
-        return super()._serialize(None if value is None else aware(value), attr, obj, **kwargs)
+        return super()._serialize(None if value is None else as_utc(value), attr, obj, **kwargs)
 
 
 class TeamSize(Schema):

@@ -1,107 +1,156 @@
-"""Domain exceptions of the competitions service.
+"""What the competitions service refuses: one exception per rule, on the kernel's ``DomainError``.
 
-Every broken competition rule raises a subclass of :class:`CompetitionRuleBroken`.
-Each class carries a stable machine-readable ``rule`` code (for API error bodies and
-events) and a human message. Callers may pass a more specific message; otherwise the
-class default is used.
+Each class states its ``rule`` (a stable code: the problem's ``rule`` member and its ``type``,
+``/problems/<rule-with-dashes>``), the HTTP ``status`` it answers with, a short ``title`` and,
+where the rule is about one field of the request, that ``field``. The ``detail`` is a sentence
+for the person who asked; a caller may pass a more specific one than the class's default.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from shared.errors import DomainError
 
 
-class CompetitionRuleBroken(Exception):
+class CompetitionRuleBroken(DomainError):
     """Base class: a competition rule was broken."""
 
-    rule: ClassVar[str] = "competition_rule_broken"
-    default_message: ClassVar[str] = "A competition rule was broken."
+    rule = "competition_rule_broken"
+    status = 409
+    title = "A competition rule was broken"
+    default_detail = "A competition rule was broken."
 
-    def __init__(self, message: str | None = None) -> None:
-        self.message: str = message or self.default_message
-        super().__init__(self.message)
+
+# -- 422: the request's values break a rule --------------------------------------------------
 
 
 class InvalidCompetitionSpec(CompetitionRuleBroken):
     rule = "invalid_competition_spec"
-    default_message = "The competition specification is not valid."
-
-
-class InvalidTransition(CompetitionRuleBroken):
-    rule = "invalid_transition"
-    default_message = "The competition cannot move to that status from its current one."
-
-
-class RegistrationClosed(CompetitionRuleBroken):
-    rule = "registration_closed"
-    default_message = "Registration for this competition is closed."
+    status = 422
+    title = "Invalid competition specification"
+    default_detail = "The competition specification is not valid."
 
 
 class WorkerNotInEnterprise(CompetitionRuleBroken):
     rule = "worker_not_in_enterprise"
-    default_message = "The worker does not belong to the entering enterprise."
+    status = 422
+    title = "Worker not in the enterprise"
+    default_detail = "The worker does not belong to the entering enterprise."
+    field = "worker_ids"
 
 
 class WorkerNotActive(CompetitionRuleBroken):
     rule = "worker_not_active"
-    default_message = "The worker is not active."
-
-
-class WorkerAlreadyEntered(CompetitionRuleBroken):
-    rule = "worker_already_entered"
-    default_message = "The worker is already entered in this competition."
-
-
-class QuotaExceeded(CompetitionRuleBroken):
-    rule = "quota_exceeded"
-    default_message = "The enterprise has used up its entries for this competition."
+    status = 422
+    title = "Worker not active"
+    default_detail = "The worker is not active."
+    field = "worker_ids"
 
 
 class TeamSizeOutOfRange(CompetitionRuleBroken):
     rule = "team_size_out_of_range"
-    default_message = "The number of workers in the entry is outside the allowed range."
-
-
-class JudgeNotAssigned(CompetitionRuleBroken):
-    rule = "judge_not_assigned"
-    default_message = "The judge is not assigned to this competition."
-
-
-class JudgeOwnEnterprise(CompetitionRuleBroken):
-    rule = "judge_own_enterprise"
-    default_message = "A judge may not score an entry from their own enterprise."
-
-
-class MarksOutOfRange(CompetitionRuleBroken):
-    rule = "marks_out_of_range"
-    default_message = "A mark is outside the criterion's range."
-
-
-class UnknownCriterion(CompetitionRuleBroken):
-    rule = "unknown_criterion"
-    default_message = "A mark names a criterion the competition does not have."
-
-
-class MissingCriterion(CompetitionRuleBroken):
-    rule = "missing_criterion"
-    default_message = "A criterion of the competition has no mark."
-
-
-class NotScorable(CompetitionRuleBroken):
-    rule = "not_scorable"
-    default_message = "Entries can only be scored while the competition is closed for judging."
+    status = 422
+    title = "Team size out of range"
+    default_detail = "The number of workers in the entry is outside the allowed range."
+    field = "worker_ids"
 
 
 class EnterpriseNotActive(CompetitionRuleBroken):
     rule = "enterprise_not_active"
-    default_message = "The enterprise is not an active enterprise of the registry."
+    status = 422
+    title = "Enterprise not active"
+    default_detail = "The enterprise is not an active enterprise of the registry."
+    field = "enterprise_id"
+
+
+class MarksOutOfRange(CompetitionRuleBroken):
+    rule = "marks_out_of_range"
+    status = 422
+    title = "Mark out of range"
+    default_detail = "A mark is outside the criterion's range."
+    field = "marks"
+
+
+class UnknownCriterion(CompetitionRuleBroken):
+    rule = "unknown_criterion"
+    status = 422
+    title = "Unknown criterion"
+    default_detail = "A mark names a criterion the competition does not have."
+    field = "marks"
+
+
+class MissingCriterion(CompetitionRuleBroken):
+    rule = "missing_criterion"
+    status = 422
+    title = "Missing criterion"
+    default_detail = "A criterion of the competition has no mark."
+    field = "marks"
+
+
+# -- 409: the competition's state does not allow it ------------------------------------------
+
+
+class InvalidTransition(CompetitionRuleBroken):
+    rule = "invalid_transition"
+    status = 409
+    title = "Not a step of the lifecycle"
+    default_detail = "The competition cannot move to that status from its current one."
+
+
+class RegistrationClosed(CompetitionRuleBroken):
+    rule = "registration_closed"
+    status = 409
+    title = "Registration closed"
+    default_detail = "Registration for this competition is closed."
+
+
+class QuotaExceeded(CompetitionRuleBroken):
+    rule = "quota_exceeded"
+    status = 409
+    title = "Entry quota used up"
+    default_detail = "The enterprise has used up its entries for this competition."
+
+
+class WorkerAlreadyEntered(CompetitionRuleBroken):
+    rule = "worker_already_entered"
+    status = 409
+    title = "Worker already entered"
+    default_detail = "The worker is already entered in this competition."
+    field = "worker_ids"
+
+
+class NotScorable(CompetitionRuleBroken):
+    rule = "not_scorable"
+    status = 409
+    title = "Not open for scoring"
+    default_detail = "Entries can only be scored while the competition is closed for judging."
 
 
 class JudgeAlreadyAssigned(CompetitionRuleBroken):
     rule = "judge_already_assigned"
-    default_message = "The judge is already assigned to this competition."
+    status = 409
+    title = "Judge already assigned"
+    default_detail = "The judge is already assigned to this competition."
 
 
 class ResultsPublished(CompetitionRuleBroken):
     rule = "results_published"
-    default_message = "The competition's results are published; it no longer changes."
+    status = 409
+    title = "Results already published"
+    default_detail = "The competition's results are published; it no longer changes."
+
+
+# -- 403: the judge may not -------------------------------------------------------------------
+
+
+class JudgeNotAssigned(CompetitionRuleBroken):
+    rule = "judge_not_assigned"
+    status = 403
+    title = "Judge not assigned"
+    default_detail = "The judge is not assigned to this competition."
+
+
+class JudgeOwnEnterprise(CompetitionRuleBroken):
+    rule = "judge_own_enterprise"
+    status = 403
+    title = "Judge of the entry's enterprise"
+    default_detail = "A judge may not score an entry from their own enterprise."

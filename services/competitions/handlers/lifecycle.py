@@ -7,12 +7,14 @@ from datetime import UTC
 
 from services.competitions import commands, events
 from services.competitions.adapters.orm import CompetitionRow, JudgeRow
-from services.competitions.adapters.repository import competition_data, get_competition, to_domain
+from services.competitions.adapters.repository import Repository, to_domain
 from services.competitions.domain import errors, model
-from services.competitions.handlers.context import Context
+from shared.handling import Context
 
 
-def create_competition(ctx: Context, command: commands.CreateCompetition) -> CompetitionRow:
+def create_competition(
+    ctx: Context, command: commands.CreateCompetition, repository: Repository
+) -> CompetitionRow:
     defaults = {"aggregation": "mean", "awards": [], "tie_breaks": list(model.TIE_BREAKS)}
     spec = {
         **defaults,
@@ -31,8 +33,7 @@ def create_competition(ctx: Context, command: commands.CreateCompetition) -> Com
         **spec,
     )
     to_domain(row)  # the domain's rules on a specification: raises InvalidCompetitionSpec
-    ctx.session.add(row)
-    ctx.session.flush()
+    repository.add(row)
     return row
 
 
@@ -42,19 +43,21 @@ _MOVED = {
 }
 
 
-def move_competition(ctx: Context, command: commands.MoveCompetition) -> CompetitionRow:
-    row = get_competition(ctx.session, command.competition_id, lock="update")
+def move_competition(
+    ctx: Context, command: commands.MoveCompetition, repository: Repository
+) -> CompetitionRow:
+    row = repository.competition(command.competition_id, lock="update")
     event_type, stamp = _MOVED[command.action]
     row.status = to_domain(row).apply(command.action).status.value
     setattr(row, stamp, ctx.now)
-    ctx.outbox.add(ctx.session, event_type, row.id, competition_data(row))
+    ctx.outbox.add(ctx.session, event_type, row.id, events.competition_data(row))
     return row
 
 
-def assign_judge(ctx: Context, command: commands.AssignJudge) -> JudgeRow:
-    row = get_competition(ctx.session, command.competition_id, lock="update")
+def assign_judge(ctx: Context, command: commands.AssignJudge, repository: Repository) -> JudgeRow:
+    row = repository.competition(command.competition_id, lock="update")
     model.check_may_change(to_domain(row))
-    if ctx.session.get(JudgeRow, (row.id, command.judge_id)) is not None:
+    if repository.judge(row.id, command.judge_id) is not None:
         raise errors.JudgeAlreadyAssigned(f"Judge {command.judge_id} is already assigned.")
     judge = JudgeRow(
         competition_id=row.id,
@@ -62,6 +65,5 @@ def assign_judge(ctx: Context, command: commands.AssignJudge) -> JudgeRow:
         enterprise_id=command.enterprise_id,
         assigned_at=ctx.now,
     )
-    ctx.session.add(judge)
-    ctx.session.flush()
+    repository.add(judge)
     return judge

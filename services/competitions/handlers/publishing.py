@@ -3,22 +3,11 @@ results, announced with ``results.published`` and one ``award.granted`` per plac
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from services.competitions import commands, events
-from services.competitions.adapters.orm import CompetitionRow, EntryRow, ResultRow, ScoresheetRow
-from services.competitions.adapters.repository import (
-    REGISTERED,
-    aware,
-    competition_data,
-    get_competition,
-    shanghai_date,
-    to_domain,
-)
+from services.competitions.adapters.orm import CompetitionRow, EntryRow, ResultRow
+from services.competitions.adapters.repository import Marks, Repository, to_domain
 from services.competitions.domain.model import Action, Competition, Kind
 from services.competitions.domain.ranking import RankedRow, ScoredEntry, worldskills_scale
 from services.competitions.domain.standings import (
@@ -28,69 +17,62 @@ from services.competitions.domain.standings import (
     scored,
     standings,
 )
-from services.competitions.handlers.context import Context
+from shared.clock import as_utc, shanghai_date
+from shared.handling import Context
 
 
-def publish_results(ctx: Context, command: commands.PublishResults) -> CompetitionRow:
-    session = ctx.session
-    row = get_competition(session, command.competition_id, lock="update")
+def publish_results(
+    ctx: Context, command: commands.PublishResults, repository: Repository
+) -> CompetitionRow:
+    row = repository.competition(command.competition_id, lock="update")
     competition = to_domain(row).apply(Action.PUBLISH)
-    entries = {
-        entry.id: entry
-        for entry in session.scalars(
-            select(EntryRow).where(EntryRow.competition_id == row.id, EntryRow.status == REGISTERED)
-        )
-    }
-    ranked = standings(competition, _scored(session, competition, entries), final=True)
+    entries = repository.registered_entries(row.id)
+    scores = _scored(competition, entries, repository.marks(row.id))
+    ranked = standings(competition, scores, final=True)
     scaled = (
         worldskills_scale({r.entry_id: r.score for r in ranked})
         if competition.kind is Kind.SKILL_CONTEST
         else {}
     )
     row.status, row.published_at = competition.status.value, ctx.now
-    session.add_all(
-        ResultRow(
-            competition_id=row.id,
-            entry_id=r.entry_id,
-            rank=r.rank,
-            enterprise_id=r.enterprise_id,
-            score=r.score,
-            scaled_score=scaled.get(r.entry_id),
-            award=r.award,
-        )
-        for r in ranked
-    )
-    published_on = shanghai_date(ctx.now)
-    ctx.outbox.add(session, events.COMPETITION_PUBLISHED, row.id, competition_data(row))
-    ranking = [_ranking_row(r, scaled.get(r.entry_id)) for r in ranked]
+    repository.add(*(_result(row.id, r, scaled.get(r.entry_id)) for r in ranked))
+    ctx.outbox.add(ctx.session, events.COMPETITION_PUBLISHED, row.id, events.competition_data(row))
     results = {
         "competition_id": row.id,
         "year": row.year,
-        "published_on": published_on,
-        "ranking": ranking,
+        "published_on": shanghai_date(ctx.now).isoformat(),
+        "ranking": [_ranking_row(r, scaled.get(r.entry_id)) for r in ranked],
     }
-    ctx.outbox.add(session, events.RESULTS_PUBLISHED, row.id, results)
+    ctx.outbox.add(ctx.session, events.RESULTS_PUBLISHED, row.id, results)
     for placed in (r for r in ranked if r.award is not None):
         data = _award_data(row, competition, placed, entries[placed.entry_id], len(ranked))
-        ctx.outbox.add(session, events.AWARD_GRANTED, row.id, data)
+        ctx.outbox.add(ctx.session, events.AWARD_GRANTED, row.id, data)
     return row
 
 
 def _scored(
-    session: Session, competition: Competition, entries: dict[str, EntryRow]
+    competition: Competition, entries: dict[str, EntryRow], marks: Marks
 ) -> list[ScoredEntry]:
-    marks: dict[str, dict[str, dict[str, float]]] = defaultdict(dict)
-    sheets = select(ScoresheetRow).where(ScoresheetRow.competition_id == competition.id)
-    for sheet in session.scalars(sheets):
-        marks[sheet.entry_id][sheet.judge_id] = sheet.marks
     result = []
     for entry_id, by_judge in marks.items():
         entry = entries.get(entry_id)
         score = score_of(competition, by_judge)
         if entry is not None and score is not None:
-            registered_at = aware(entry.registered_at)
+            registered_at = as_utc(entry.registered_at)
             result.append(scored(entry.id, entry.enterprise_id, registered_at, score))
     return result
+
+
+def _result(competition_id: str, row: RankedRow, scaled: float | None) -> ResultRow:
+    return ResultRow(
+        competition_id=competition_id,
+        entry_id=row.entry_id,
+        rank=row.rank,
+        enterprise_id=row.enterprise_id,
+        score=row.score,
+        scaled_score=scaled,
+        award=row.award,
+    )
 
 
 def _ranking_row(row: RankedRow, scaled: float | None) -> dict[str, Any]:
@@ -118,7 +100,7 @@ def _award_data(
         "occupation_code": row.occupation_code,
         "region_code": row.region_code,
         "year": row.year,
-        "published_on": shanghai_date(row.published_at or row.created_at),
+        "published_on": shanghai_date(row.published_at or row.created_at).isoformat(),
         "award": placed.award,
         "award_order": order,
         "points": award_points(order),

@@ -19,10 +19,11 @@ from services.competitions.service import SERVICE
 from shared.app import create_app, settings_of
 from shared.auth import issue_token
 from shared.bus import InProcessBus
+from shared.clock import CLOCK
 from shared.events import new_event, topic_of
 from shared.inbox import Consumer, Delivery
 from shared.outbox import OutboxRecord, Relay
-from shared.runtime import engine_of, migrate
+from shared.runtime import engine_of, migrate, runtime_of
 from shared.settings import Settings
 from tests.support.postgres import scratch_database
 
@@ -41,12 +42,19 @@ class World:
         self.app = app
         self.client: FlaskClient = app.test_client()
         self.now = datetime.now(UTC).replace(microsecond=0)
-        app.config["COMPETITIONS_CLOCK"] = lambda: self.now
+        app.config[CLOCK] = lambda: self.now
         engine = engine_of(app)
         self.engine = engine
         self.bus = InProcessBus()
-        self.relay = Relay(engine, app.extensions["jiangong.outbox"], self.bus)
-        self.consumer = Consumer("competitions", engine, SERVICE.kernel.inbox, SERVICE.consumes())
+        runtime = runtime_of(app)
+        self.relay = Relay(engine, runtime.outbox, self.bus)
+        self.consumer = Consumer(
+            "competitions",
+            engine,
+            SERVICE.kernel.inbox,
+            SERVICE.consumes(),
+            context=runtime.context,
+        )
         self.cursor = 0
         self.registry_offset = 0
 

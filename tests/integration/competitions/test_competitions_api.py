@@ -122,13 +122,15 @@ def test_competitions_are_listed_paged_and_filtered_for_any_token(world) -> None
 
 def test_an_unknown_competition_is_404(world) -> None:
     assert world.client.get("/api/v1/competitions/nope", headers=world.auth()).status_code == 404
-    assert world.move("nope", "open", expect=404)["title"] == "Not Found"
+    unknown = world.move("nope", "open", expect=404)
+    assert unknown["title"] == "Not Found" and unknown["type"] == "/problems/not-found"
 
 
 def test_the_lifecycle_moves_draft_open_closed_published_and_refuses_any_other_move(world) -> None:
     competition = world.competition()
     refused = world.move(competition, "close", expect=409)
-    assert refused["rule"] == "invalid_transition" and "invalid_transition" in refused["detail"]
+    assert refused["rule"] == "invalid_transition"
+    assert refused["type"] == "/problems/invalid-transition"
     assert world.move(competition, "open")["status"] == "open"
     assert world.move(competition, "open", expect=409)["rule"] == "invalid_transition"
     assert world.move(competition, "publish", expect=409)["rule"] == "invalid_transition"
@@ -137,7 +139,7 @@ def test_the_lifecycle_moves_draft_open_closed_published_and_refuses_any_other_m
     assert world.move(competition, "publish")["status"] == "published"
     twice = world.move(competition, "publish", expect=409)
     assert "Cannot publish a competition that is published" in twice["detail"]
-    assert "invalid_transition" in twice["detail"]
+    assert twice["type"] == "/problems/invalid-transition"
     enterprise = world.client.post(
         f"/api/v1/competitions/{competition}/open", headers=world.auth("enterprise", "e1")
     )

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from services.competitions.adapters.repository import SqlRepository
+
 
 @pytest.fixture
 def case(world) -> dict[str, Any]:
@@ -28,7 +30,8 @@ def case(world) -> dict[str, Any]:
 
 def _refused(answer: Any, status: int, rule: str) -> dict[str, Any]:
     assert answer.status_code == status, answer.json
-    assert answer.json["rule"] == rule and rule in answer.json["detail"]
+    assert answer.json["rule"] == rule
+    assert answer.json["type"] == "/problems/" + rule.replace("_", "-")
     assert answer.mimetype == "application/problem+json"
     return dict(answer.json)
 
@@ -211,11 +214,9 @@ def test_withdrawing_once_registration_closed_is_refused(world, case) -> None:
 def test_a_worker_entered_by_a_concurrent_request_is_caught_by_the_database(
     world, case, monkeypatch
 ) -> None:
-    from services.competitions.handlers import entries
-
     worker = case["a_workers"][0]
     assert world.enter(case["competition"], case["a"], worker).status_code == 201
-    monkeypatch.setattr(entries, "_entered", lambda *_: set())  # the check saw nothing yet
+    monkeypatch.setattr(SqlRepository, "entered", lambda *_: set())  # the check saw nothing yet
     answer = world.enter(case["competition"], case["a"], worker)
     _refused(answer, 409, "worker_already_entered")
     listed = world.client.get(

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from services.competitions.adapters import board as boards
-from services.competitions.adapters.placement import place
+from services.competitions.adapters.board_placement import place
+from services.competitions.adapters.board_store import FROZEN, LIVE, ViewColumns, rerank
 from services.competitions.adapters.read_tables import StandingRow
 from services.competitions.adapters.repository import get_competition, to_domain
 
@@ -21,17 +21,17 @@ START = datetime(2025, 5, 1, tzinfo=UTC)
 @pytest.mark.parametrize(
     "tie_breaks", [["first_criterion", "registered_at"], ["first_criterion"], []]
 )
-@pytest.mark.parametrize("view", [boards.LIVE, boards.FROZEN], ids=["live", "frozen"])
+@pytest.mark.parametrize("view", [LIVE, FROZEN], ids=["live", "frozen"])
 def test_moving_one_entry_at_a_time_gives_the_full_ranking(world, tie_breaks, view) -> None:
     _exercise(world, tie_breaks, view, moves=400)
 
 
 @pytest.mark.postgres
 def test_moving_one_entry_at_a_time_gives_the_full_ranking_on_postgresql(pg_world) -> None:
-    _exercise(pg_world, [], boards.LIVE, moves=150)
+    _exercise(pg_world, [], LIVE, moves=150)
 
 
-def _exercise(world, tie_breaks: list[str], view: boards.View, moves: int) -> None:
+def _exercise(world, tie_breaks: list[str], view: ViewColumns, moves: int) -> None:
     competition_id = world.competition(tie_breaks=tie_breaks)
     rng = random.Random(f"{tie_breaks}{view.name}")
     table = StandingRow.__table__
@@ -49,7 +49,7 @@ def _exercise(world, tie_breaks: list[str], view: boards.View, moves: int) -> No
                 )
             )
         session.flush()
-        boards.rerank(session, competition, view, final=False)
+        rerank(session, competition, view, final=False)
         for _ in range(moves):
             entry = rng.choice(entries)
             change = rng.random()
@@ -67,4 +67,4 @@ def _exercise(world, tie_breaks: list[str], view: boards.View, moves: int) -> No
                 .values(values)
             )
             place(session, competition, view, entry)
-            assert boards.rerank(session, competition, view, final=False) is False
+            assert rerank(session, competition, view, final=False) is False

@@ -1,4 +1,4 @@
-"""The leaderboard read model, fed by this service's own events.
+"""The consumer handlers that keep the leaderboard read model, fed by this service's own events.
 
 Facts in, boards out: ``entry.registered``/``withdrawn`` add and remove a row,
 ``score.recorded`` replaces one judge's marks for one entry (the entry alone is re-aggregated,
@@ -16,18 +16,30 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.competitions.adapters import board as boards
+from services.competitions import events
+from services.competitions.adapters.board_placement import place
+from services.competitions.adapters.board_store import (
+    COLUMNS,
+    FROZEN,
+    LIVE,
+    advance_status,
+    board_of,
+    ranked_rows,
+    rerank,
+)
 from services.competitions.adapters.orm import CompetitionRow
-from services.competitions.adapters.placement import place
 from services.competitions.adapters.read_tables import (
     AwardTallyRow,
     LeaderboardRow,
     MarksRow,
     StandingRow,
 )
-from services.competitions.adapters.repository import aware, to_domain
+from services.competitions.adapters.repository import to_domain
 from services.competitions.domain.model import Competition
 from services.competitions.domain.standings import score_of
+from services.competitions.domain.visibility import is_frozen, public_view
+from shared.clock import as_utc
+from shared.handling import Context
 from shared.inbox import Received
 
 
@@ -48,9 +60,9 @@ def _standing(session: Session, competition_id: str, entry_id: str) -> StandingR
 
 def _rerank_all(session: Session, competition: Competition, board: LeaderboardRow) -> bool:
     session.flush()
-    changed = boards.rerank(session, competition, boards.LIVE, board.final)
+    changed = rerank(session, competition, LIVE, board.final)
     if competition.freeze_at is not None:
-        changed = boards.rerank(session, competition, boards.FROZEN, False) or changed
+        changed = rerank(session, competition, FROZEN, False) or changed
     return changed
 
 
@@ -66,59 +78,60 @@ def _place(
     again (awards included)."""
     if board.final:
         return _rerank_all(session, competition, board)
-    changed = live and place(session, competition, boards.LIVE, entry_id)
+    changed = live and place(session, competition, LIVE, entry_id)
     if frozen and competition.freeze_at is not None:
-        changed = place(session, competition, boards.FROZEN, entry_id) or changed
+        changed = place(session, competition, FROZEN, entry_id) or changed
     return changed
 
 
-def on_competition_changed(session: Session, event: Received) -> None:
+def on_competition_changed(ctx: Context, event: Received) -> None:
+    session = ctx.session
     competition = _competition(session, event.data["id"])
-    board = boards.board_of(session, competition.id)
-    changed = boards.advance_status(board, event.data["status"])
+    board = board_of(session, competition.id, ctx.now)
+    changed = advance_status(board, event.data["status"])
     if board.status == "published" and not board.final:
         board.final = True
         session.flush()
-        boards.rerank(session, competition, boards.LIVE, final=True)
+        rerank(session, competition, LIVE, final=True)
         changed = True
     if changed:
-        boards.announce(session, competition, board)
+        announce(ctx, competition, board)
 
 
-def on_entry_registered(session: Session, event: Received) -> None:
-    data = event.data
+def on_entry_registered(ctx: Context, event: Received) -> None:
+    session, data = ctx.session, event.data
     competition = _competition(session, data["competition_id"])
-    board = boards.board_of(session, competition.id)
-    changed = boards.advance_status(board, "open")
+    board = board_of(session, competition.id, ctx.now)
+    changed = advance_status(board, "open")
     row = _standing(session, competition.id, data["id"])
     if row.registered_at is None:
         row.enterprise_id, row.registered_at = data["enterprise_id"], data["registered_at"]
         if row.score is not None or row.frozen_score is not None:
             changed = _place(session, competition, board, row.entry_id) or changed
     if changed:
-        boards.announce(session, competition, board)
+        announce(ctx, competition, board)
 
 
-def on_entry_withdrawn(session: Session, event: Received) -> None:
-    data = event.data
+def on_entry_withdrawn(ctx: Context, event: Received) -> None:
+    session, data = ctx.session, event.data
     competition = _competition(session, data["competition_id"])
-    board = boards.board_of(session, competition.id)
-    changed = boards.advance_status(board, "open")
+    board = board_of(session, competition.id, ctx.now)
+    changed = advance_status(board, "open")
     row = _standing(session, competition.id, data["id"])
     row.enterprise_id, row.registered_at = data["enterprise_id"], data["registered_at"]
     if not row.withdrawn:
         row.withdrawn = True
         changed = _place(session, competition, board, row.entry_id) or changed
     if changed:
-        boards.announce(session, competition, board)
+        announce(ctx, competition, board)
 
 
-def on_score_recorded(session: Session, event: Received) -> None:
-    data = event.data
+def on_score_recorded(ctx: Context, event: Received) -> None:
+    session, data = ctx.session, event.data
     competition = _competition(session, data["competition_id"])
     live, frozen = _keep_marks(session, competition, event)
-    board = boards.board_of(session, competition.id)
-    changed = boards.advance_status(board, "closed")
+    board = board_of(session, competition.id, ctx.now)
+    changed = advance_status(board, "closed")
     row = _standing(session, competition.id, data["entry_id"])
     row.enterprise_id = row.enterprise_id or data["enterprise_id"]
     before = (row.score, row.frozen_score)
@@ -133,7 +146,26 @@ def on_score_recorded(session: Session, event: Received) -> None:
         moved = _place(session, competition, board, row.entry_id, live, frozen)
         changed = changed or moved or (shown and before != (row.score, row.frozen_score))
     if changed:
-        boards.announce(session, competition, board)
+        announce(ctx, competition, board)
+
+
+def announce(ctx: Context, competition: Competition, board: LeaderboardRow) -> None:
+    """A new version of the board, and ``leaderboard.updated`` with the public top rows."""
+    board.version += 1
+    board.updated_at = ctx.now
+    ctx.session.flush()
+    view = COLUMNS[public_view(competition, board.final)]
+    rows, total = ranked_rows(ctx.session, competition.id, view)
+    data = {
+        "competition_id": competition.id,
+        "version": board.version,
+        "status": board.status,
+        "final": board.final,
+        "frozen": is_frozen(competition, board.final, ctx.now),
+        "total": total,
+        "rows": rows,
+    }
+    ctx.outbox.add(ctx.session, events.LEADERBOARD_UPDATED, competition.id, data)
 
 
 def _keep_marks(session: Session, competition: Competition, event: Received) -> tuple[bool, bool]:
@@ -142,11 +174,11 @@ def _keep_marks(session: Session, competition: Competition, event: Received) -> 
     key = (data["recorded_at"], event.id)
     pk = (competition.id, data["entry_id"], data["judge_id"])
     marks = session.get(MarksRow, pk, populate_existing=True)
-    live = marks is None or key > (aware(marks.recorded_at), marks.event_id)
+    live = marks is None or key > (as_utc(marks.recorded_at), marks.event_id)
     freeze_at = competition.freeze_at
     frozen = freeze_at is not None and data["recorded_at"] <= freeze_at
     if frozen and marks is not None and marks.frozen_recorded_at is not None:
-        frozen = key > (aware(marks.frozen_recorded_at), marks.frozen_event_id or "")
+        frozen = key > (as_utc(marks.frozen_recorded_at), marks.frozen_event_id or "")
     if marks is None:
         marks = MarksRow(competition_id=pk[0], entry_id=pk[1], judge_id=pk[2])
         session.add(marks)
@@ -176,8 +208,9 @@ def _rescore(
     return None if score is None else (score.score, score.first_criterion)
 
 
-def on_award_granted(session: Session, event: Received) -> None:
-    data = event.data
+def on_award_granted(ctx: Context, event: Received) -> None:
+    """The award table of the year (``award_tally``), for the enterprises' leaderboard."""
+    session, data = ctx.session, event.data
     tally = session.get(AwardTallyRow, (data["competition_id"], data["entry_id"]))
     if tally is None:
         tally = AwardTallyRow(competition_id=data["competition_id"], entry_id=data["entry_id"])

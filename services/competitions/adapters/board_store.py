@@ -1,32 +1,30 @@
-"""One competition's board in the read model: its views, a full re-rank, the header row,
-reading pages and announcing a new version.
+"""The leaderboard read model's rows: one competition's board, its two views, a full re-rank,
+its header row and pages of ranked rows.
 
-A board has two views over the same rows: ``live`` (every score) and ``frozen`` (the scores
-recorded up to the competition's ``freeze_at``; kept only for competitions that have one). A
-single entry's change moves it with :mod:`.placement` (no full re-rank); :func:`rerank` ranks a
-whole view with the domain's standings (publication, when awards are handed out, and late facts
-on a final board) and writes back only the rows whose rank, position or award moved. The public
-sees the frozen view while a freeze holds and the competition is not published; the final board
-is the live view with awards.
+A board has two views over the same rows (see :mod:`..domain.visibility` for who sees which):
+``live`` (every score) and ``frozen`` (the scores recorded up to the competition's
+``freeze_at``; kept only for competitions that have one). Each view is a set of columns of
+``leaderboard_rows`` (:class:`ViewColumns`). A single entry's change moves it with
+:mod:`.board_placement` (no full re-rank); :func:`rerank` ranks a whole view with the domain's
+standings (publication, when awards are handed out, and late facts on a final board) and writes
+back only the rows whose rank, position or award moved.
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from services.competitions import events
 from services.competitions.adapters.read_tables import LeaderboardRow, StandingRow
-from services.competitions.adapters.repository import aware
 from services.competitions.domain.model import Competition
 from services.competitions.domain.ranking import ScoredEntry
 from services.competitions.domain.standings import standings
-from shared.outbox import Outbox
+from services.competitions.domain.visibility import BoardView
+from shared.clock import as_utc
 
 TOP_ROWS = 10
 STATUS_ORDER = ("draft", "open", "closed", "published")
@@ -34,7 +32,9 @@ STANDINGS = StandingRow.__table__
 
 
 @dataclass(frozen=True)
-class View:
+class ViewColumns:
+    """The columns of ``leaderboard_rows`` that hold one view of a board."""
+
     name: str
     score: ColumnElement[Any]
     first_criterion: ColumnElement[Any]
@@ -42,18 +42,17 @@ class View:
     position: ColumnElement[Any]
 
 
-def _view(name: str, prefix: str) -> View:
-    columns = (
-        STANDINGS.c[f"{prefix}{n}"] for n in ("score", "first_criterion", "rank", "position")
-    )
-    return View(name, *columns)
+def _columns(view: BoardView, prefix: str) -> ViewColumns:
+    names = ("score", "first_criterion", "rank", "position")
+    return ViewColumns(view.value, *(STANDINGS.c[f"{prefix}{name}"] for name in names))
 
 
-LIVE = _view("live", "")
-FROZEN = _view("frozen", "frozen_")
+LIVE = _columns(BoardView.LIVE, "")
+FROZEN = _columns(BoardView.FROZEN, "frozen_")
+COLUMNS = {BoardView.LIVE: LIVE, BoardView.FROZEN: FROZEN}
 
 
-def rerank(session: Session, competition: Competition, view: View, final: bool) -> bool:
+def rerank(session: Session, competition: Competition, view: ViewColumns, final: bool) -> bool:
     """Rank the view's scored rows again; True if any row's rank, position or award moved."""
     t = STANDINGS
     rows = session.execute(
@@ -70,7 +69,7 @@ def rerank(session: Session, competition: Competition, view: View, final: bool) 
         ).where(t.c.competition_id == competition.id)
     ).all()
     scored = [
-        ScoredEntry(r.entry_id, r.enterprise_id, r.score, r.first, aware(r.registered_at))
+        ScoredEntry(r.entry_id, r.enterprise_id, r.score, r.first, as_utc(r.registered_at))
         for r in rows
         if r.registered_at is not None and not r.withdrawn and r.score is not None
     ]
@@ -94,7 +93,7 @@ def rerank(session: Session, competition: Competition, view: View, final: bool) 
     return bool(changes)
 
 
-def board_of(session: Session, competition_id: str) -> LeaderboardRow:
+def board_of(session: Session, competition_id: str, now: datetime) -> LeaderboardRow:
     """The board's header row, created (version 0, draft) on its first fact."""
     board = session.get(LeaderboardRow, competition_id, with_for_update=True)
     if board is None:
@@ -103,7 +102,7 @@ def board_of(session: Session, competition_id: str) -> LeaderboardRow:
             version=0,
             status=STATUS_ORDER[0],
             final=False,
-            updated_at=datetime.now(UTC),
+            updated_at=now,
         )
         session.add(board)
     return board
@@ -117,18 +116,12 @@ def advance_status(board: LeaderboardRow, status: str) -> bool:
     return True
 
 
-def public_view(competition: Competition, board: LeaderboardRow) -> View:
-    """What the public sees: the frozen view of a competition with a freeze until published."""
-    return FROZEN if competition.freeze_at is not None and not board.final else LIVE
-
-
-def is_frozen(competition: Competition, board: LeaderboardRow, now: datetime) -> bool:
-    freeze_at = competition.freeze_at
-    return freeze_at is not None and not board.final and now >= freeze_at
-
-
 def ranked_rows(
-    session: Session, competition_id: str, view: View, offset: int = 0, limit: int = TOP_ROWS
+    session: Session,
+    competition_id: str,
+    view: ViewColumns,
+    offset: int = 0,
+    limit: int = TOP_ROWS,
 ) -> tuple[list[dict[str, Any]], int]:
     """A page of the view's ranked rows and how many there are."""
     t = STANDINGS
@@ -158,29 +151,3 @@ def ranked_rows(
         for r in page
     ]
     return rows, total
-
-
-@functools.cache
-def _outbox() -> Outbox:
-    from services.competitions.service import SERVICE
-
-    return SERVICE.outbox()
-
-
-def announce(session: Session, competition: Competition, board: LeaderboardRow) -> None:
-    """A new version of the board, and ``leaderboard.updated`` with the public top rows."""
-    now = datetime.now(UTC)
-    board.version += 1
-    board.updated_at = now
-    session.flush()
-    rows, total = ranked_rows(session, competition.id, public_view(competition, board))
-    data = {
-        "competition_id": competition.id,
-        "version": board.version,
-        "status": board.status,
-        "final": board.final,
-        "frozen": is_frozen(competition, board, now),
-        "total": total,
-        "rows": rows,
-    }
-    _outbox().add(session, events.LEADERBOARD_UPDATED, competition.id, data)

@@ -1,12 +1,11 @@
-"""The leaderboards' and coverage's answers."""
+"""The leaderboards' answers: a competition's board, the enterprises' and the counties' tables."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from services.competitions.api.coverage_schemas import YEAR, RegionCoverageOut
 from shared.http import PageQuery
-
-YEAR = validate.Range(min=2000, max=2100)
 
 
 class LeaderboardQuery(PageQuery):
@@ -39,10 +38,6 @@ class LeaderboardOut(Schema):
     total = fields.Integer()
 
 
-class YearQuery(Schema):
-    year = fields.Integer(required=True, validate=YEAR)
-
-
 class YearPageQuery(PageQuery):
     year = fields.Integer(required=True, validate=YEAR)
 
@@ -62,30 +57,6 @@ class EnterpriseBoardOut(Schema):
     page = fields.Integer()
     per_page = fields.Integer()
     total = fields.Integer()
-
-
-class RegionCoverageOut(Schema):
-    region_code = fields.String()
-    name = fields.String(allow_none=True)
-    enterprises_total = fields.Integer()
-    enterprises_participating = fields.Integer()
-    enterprise_coverage = fields.Float()
-    workers_total = fields.Integer()
-    workers_participating = fields.Integer()
-    worker_participation = fields.Float()
-    person_times = fields.Integer()
-
-
-class CoverageOut(Schema):
-    year = fields.Integer()
-    enterprises_total = fields.Integer()
-    enterprises_participating = fields.Integer()
-    enterprise_coverage = fields.Float()
-    workers_total = fields.Integer()
-    workers_participating = fields.Integer()
-    worker_participation = fields.Float()
-    person_times = fields.Integer()
-    by_region = fields.List(fields.Nested(RegionCoverageOut))
 
 
 class CountyStandingOut(RegionCoverageOut):

@@ -5,7 +5,7 @@ old and its new position move, each by one place. So: find the new position by b
 over the stored positions (O(log N) single-row reads, compared with the domain's rank key),
 shift the rows in between with one ``UPDATE`` (``position`` and ``rank`` ± 1), and repair the
 ranks where tie groups may have changed: around the old and the new position. The result is
-exactly what :func:`.board.rerank` (a full ranking by the domain) gives; the tests check it.
+exactly what :func:`.board_store.rerank` (a full ranking by the domain) gives; the tests check it.
 """
 
 from __future__ import annotations
@@ -17,15 +17,15 @@ from typing import Any
 from sqlalchemy import Row, and_, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from services.competitions.adapters.board import STANDINGS, View
-from services.competitions.adapters.repository import aware
+from services.competitions.adapters.board_store import STANDINGS, ViewColumns
 from services.competitions.domain.model import Competition
 from services.competitions.domain.ranking import ScoredEntry, rank_key
+from shared.clock import as_utc
 
 Key = Callable[[ScoredEntry], tuple[Any, ...]]
 
 
-def _columns(view: View) -> Any:
+def _columns(view: ViewColumns) -> Any:
     t = STANDINGS
     return select(
         t.c.entry_id,
@@ -40,19 +40,19 @@ def _columns(view: View) -> Any:
 
 
 @functools.cache
-def _row_at(view: View) -> Any:
+def _row_at(view: ViewColumns) -> Any:
     """Built once per view: a probe is then a cached statement with two parameters."""
     return _columns(view).where(view.position == bindparam("position"))
 
 
 def _entry(row: Row[Any]) -> ScoredEntry:
     return ScoredEntry(
-        row.entry_id, row.enterprise_id or "", row.score, row.first, aware(row.registered_at)
+        row.entry_id, row.enterprise_id or "", row.score, row.first, as_utc(row.registered_at)
     )
 
 
 class Placement:
-    def __init__(self, session: Session, competition: Competition, view: View):
+    def __init__(self, session: Session, competition: Competition, view: ViewColumns):
         self.session, self.view, self.id = session, view, competition.id
         self.key: Key = rank_key(competition.tie_breaks)
         self.board = and_(STANDINGS.c.competition_id == competition.id)
@@ -150,5 +150,5 @@ class Placement:
         return True
 
 
-def place(session: Session, competition: Competition, view: View, entry_id: str) -> bool:
+def place(session: Session, competition: Competition, view: ViewColumns, entry_id: str) -> bool:
     return Placement(session, competition, view).place(entry_id)

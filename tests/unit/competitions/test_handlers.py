@@ -1,0 +1,493 @@
+"""The command handlers with a fake context: an in-memory repository, an outbox that records
+what it is given, a fixed clock. No database: each test drives the real handlers through the
+kernel's ``handle``, wired to the fakes as the service wires them to SQL (``bootstrap``).
+
+Every handler has a test of a rule it refuses with, and of what it stores and announces.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+import pytest
+from sqlalchemy.orm import Session
+
+from services.competitions import commands
+from services.competitions.adapters.orm import (
+    CompetitionRow,
+    EntryRow,
+    JudgeRow,
+    ResultRow,
+    ScoreHistoryRow,
+    ScoresheetRow,
+)
+from services.competitions.adapters.read_tables import EnterpriseReplica
+from services.competitions.adapters.repository import (
+    REGISTERED,
+    Lock,
+    Marks,
+    Repository,
+    is_entry_of,
+)
+from services.competitions.domain import errors
+from services.competitions.domain.model import Action, WorkerView
+from services.competitions.handlers import bootstrap
+from shared.errors import DomainError, NotFound
+from shared.handling import Context, handle
+from shared.outbox import Outbox
+from shared.settings import Settings
+
+NOW = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
+
+
+class FakeRepository:
+    """The handlers' :class:`Repository` port in memory."""
+
+    def __init__(self) -> None:
+        self.competitions: dict[str, CompetitionRow] = {}
+        self.judges: dict[tuple[str, str], JudgeRow] = {}
+        self.enterprises: dict[str, EnterpriseReplica] = {}
+        self.known_workers: dict[str, WorkerView] = {}
+        self.entries: dict[str, EntryRow] = {}
+        self.sheets: dict[tuple[str, str], ScoresheetRow] = {}
+        self.history: list[ScoreHistoryRow] = []
+        self.results: list[ResultRow] = []
+
+    def competition(self, competition_id: str, lock: Lock = "") -> CompetitionRow:
+        if competition_id not in self.competitions:
+            raise NotFound.of("competition")
+        return self.competitions[competition_id]
+
+    def judge(self, competition_id: str, judge_id: str) -> JudgeRow | None:
+        return self.judges.get((competition_id, judge_id))
+
+    def enterprise(self, enterprise_id: str) -> EnterpriseReplica | None:
+        return self.enterprises.get(enterprise_id)
+
+    def workers(self, ids: Iterable[str]) -> dict[str, WorkerView]:
+        return {i: self.known_workers[i] for i in ids if i in self.known_workers}
+
+    def entered(self, competition_id: str, ids: Iterable[str]) -> set[str]:
+        wanted = set(ids)
+        return {
+            worker
+            for entry in self.registered_entries(competition_id).values()
+            for worker in entry.worker_ids
+            if worker in wanted
+        }
+
+    def entry_count(self, competition_id: str, enterprise_id: str) -> int:
+        entries = self.registered_entries(competition_id).values()
+        return sum(entry.enterprise_id == enterprise_id for entry in entries)
+
+    def entry(
+        self,
+        competition_id: str,
+        entry_id: str,
+        enterprise_id: str | None = None,
+        registered: bool = False,
+    ) -> EntryRow | None:
+        entry = self.entries.get(entry_id)
+        if entry is None or not is_entry_of(entry, competition_id, enterprise_id, registered):
+            return None
+        return entry
+
+    def registered_entries(self, competition_id: str) -> dict[str, EntryRow]:
+        return {
+            entry.id: entry
+            for entry in self.entries.values()
+            if entry.competition_id == competition_id and entry.status == REGISTERED
+        }
+
+    def marks(self, competition_id: str) -> Marks:
+        marks: Marks = {}
+        for (entry_id, judge_id), sheet in self.sheets.items():
+            if sheet.competition_id == competition_id:
+                marks.setdefault(entry_id, {})[judge_id] = sheet.marks
+        return marks
+
+    def scoresheet(self, entry_id: str, judge_id: str) -> ScoresheetRow | None:
+        return self.sheets.get((entry_id, judge_id))
+
+    def add(self, *rows: object) -> None:
+        for row in rows:
+            if isinstance(row, CompetitionRow):
+                self.competitions[row.id] = row
+            elif isinstance(row, JudgeRow):
+                self.judges[(row.competition_id, row.judge_id)] = row
+            elif isinstance(row, ScoresheetRow):
+                self.sheets[(row.entry_id, row.judge_id)] = row
+            elif isinstance(row, ScoreHistoryRow):
+                self.history.append(row)
+            elif isinstance(row, ResultRow):
+                self.results.append(row)
+            else:
+                raise TypeError(f"the fake does not store {type(row).__name__}")
+
+    def add_entry(self, entry: EntryRow) -> None:
+        if self.entered(entry.competition_id, entry.worker_ids):  # the primary key's part
+            raise errors.WorkerAlreadyEntered("A worker of this entry was entered meanwhile.")
+        self.entries[entry.id] = entry
+
+    def release_workers(self, entry: EntryRow) -> None:
+        """Nothing to do: :meth:`entered` reads the registered entries themselves."""
+
+
+class FakeOutbox:
+    """Records what the handlers stage, in order."""
+
+    def __init__(self) -> None:
+        self.added: list[tuple[str, str, dict[str, Any]]] = []
+
+    def add(self, session: Any, event_type: str, subject: str, data: Mapping[str, Any]) -> None:
+        self.added.append((event_type, subject, dict(data)))
+
+    def types(self) -> list[str]:
+        return [event_type for event_type, _, _ in self.added]
+
+
+class Service:
+    """The handlers bound to the fakes; ``service(command)`` runs one at ``service.now``."""
+
+    def __init__(self) -> None:
+        self.repository = FakeRepository()
+        self.outbox = FakeOutbox()
+        self.now = NOW
+        repository: Repository = self.repository
+        self.handlers = bootstrap(lambda _session: repository)
+
+    def __call__(self, command: object) -> Any:
+        ctx = Context(cast(Session, None), cast(Outbox, self.outbox), self.now, Settings())
+        return handle(self.handlers, ctx, command)
+
+    # -- what a test needs, built through the handlers where there is one ----------------
+
+    def competition(self, *actions: Action, **overrides: Any) -> str:
+        row = self(commands.CreateCompetition(_spec(**overrides)))
+        for action in actions:
+            self(commands.MoveCompetition(row.id, action))
+        return str(row.id)
+
+    def enterprise(self, active: bool = True) -> str:
+        """An enterprise the registry announced (a replica, fed by its events)."""
+        enterprise_id = _id("ent")
+        self.repository.enterprises[enterprise_id] = EnterpriseReplica(
+            id=enterprise_id, name="企业", region_code="330411", active=active
+        )
+        return enterprise_id
+
+    def worker(self, enterprise_id: str, active: bool = True) -> str:
+        worker_id = _id("wkr")
+        self.repository.known_workers[worker_id] = WorkerView(worker_id, enterprise_id, active)
+        return worker_id
+
+    def entry(self, competition_id: str, enterprise_id: str, *workers: str) -> EntryRow:
+        workers = workers or (self.worker(enterprise_id),)
+        command = commands.RegisterEntry(competition_id, enterprise_id, workers, None)
+        return cast(EntryRow, self(command))
+
+    def judge(self, competition_id: str, enterprise_id: str | None = None) -> str:
+        judge_id = _id("judge")
+        self(commands.AssignJudge(competition_id, judge_id, enterprise_id))
+        return judge_id
+
+
+def _id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def _spec(**overrides: Any) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "title": "嘉兴市数控车工技能比武",
+        "kind": "skill_contest",
+        "level": "city",
+        "contest_class": 1,
+        "region_code": "330400",
+        "occupation_code": "6-18-01-01",
+        "year": 2025,
+        "registration_closes_at": NOW + timedelta(days=7),
+        "freeze_at": None,
+        "max_entries_per_enterprise": 2,
+        "team_size": {"min": 1, "max": 2},
+        "criteria": [
+            {"code": "quality", "name": "质量", "weight": 0.6, "max_marks": 100},
+            {"code": "safety", "name": "安全", "weight": 0.4, "max_marks": 100},
+        ],
+        "aggregation": "mean",
+        "awards": [{"name": "一等奖", "places": 1}, {"name": "二等奖", "places": 1}],
+    }
+    return {**spec, **overrides}
+
+
+@pytest.fixture
+def service() -> Service:
+    return Service()
+
+
+def _refused(service: Service, command: object, error: type[DomainError]) -> DomainError:
+    """The command is refused with ``error``, and nothing is announced."""
+    staged = len(service.outbox.added)
+    with pytest.raises(error) as refused:
+        service(command)
+    assert len(service.outbox.added) == staged
+    return refused.value
+
+
+# -- create ------------------------------------------------------------------------------
+
+
+def test_a_new_competition_is_a_draft_and_is_not_announced(service) -> None:
+    competition = service.competition()
+    row = service.repository.competitions[competition]
+    assert (row.status, row.created_at, row.team_size_min, row.team_size_max) == (
+        "draft",
+        NOW,
+        1,
+        2,
+    )
+    assert row.tie_breaks == ["first_criterion", "registered_at"]
+    assert service.outbox.added == []
+
+
+def test_a_specification_the_domain_refuses_is_not_stored(service) -> None:
+    twice = [{"code": "quality", "name": "质量", "weight": 1, "max_marks": 100}] * 2
+    command = commands.CreateCompetition(_spec(criteria=twice))
+    refused = _refused(service, command, errors.InvalidCompetitionSpec)
+    assert refused.status == 422 and "Duplicate criterion" in refused.detail
+    assert service.repository.competitions == {}
+
+
+# -- move --------------------------------------------------------------------------------
+
+
+def test_opening_announces_the_competition_as_it_now_is(service) -> None:
+    competition = service.competition(Action.OPEN)
+    [(event_type, subject, data)] = service.outbox.added
+    assert (event_type, subject) == ("jiangong.competition.opened.v1", competition)
+    assert data["status"] == "open" and data["published_on"] is None
+    assert service.repository.competitions[competition].opened_at == NOW
+
+
+def test_closing_a_draft_is_an_invalid_transition(service) -> None:
+    competition = service.competition()
+    command = commands.MoveCompetition(competition, Action.CLOSE)
+    refused = _refused(service, command, errors.InvalidTransition)
+    assert refused.rule == "invalid_transition" and refused.status == 409
+    assert service.repository.competitions[competition].status == "draft"
+
+
+def test_moving_an_unknown_competition_is_not_found(service) -> None:
+    refused = _refused(service, commands.MoveCompetition("nope", Action.OPEN), NotFound)
+    assert refused.status == 404 and refused.type_uri() == "/problems/not-found"
+
+
+# -- assign a judge ----------------------------------------------------------------------
+
+
+def test_a_judge_is_assigned_once(service) -> None:
+    competition = service.competition()
+    judge = service.judge(competition, "ent-1")
+    assert service.repository.judges[(competition, judge)].enterprise_id == "ent-1"
+    again = commands.AssignJudge(competition, judge, None)
+    assert _refused(service, again, errors.JudgeAlreadyAssigned).status == 409
+
+
+def test_no_judge_is_assigned_once_results_are_published(service) -> None:
+    competition = service.competition(Action.OPEN, Action.CLOSE)
+    service(commands.PublishResults(competition))
+    command = commands.AssignJudge(competition, "judge-late", None)
+    _refused(service, command, errors.ResultsPublished)
+
+
+# -- register an entry -------------------------------------------------------------------
+
+
+def test_an_entry_is_stored_and_announced_with_its_enterprise_region(service) -> None:
+    competition = service.competition(Action.OPEN)
+    enterprise = service.enterprise()
+    entry = service.entry(competition, enterprise)
+    assert service.repository.entries[entry.id] is entry
+    event_type, subject, data = service.outbox.added[-1]
+    assert (event_type, subject) == ("jiangong.entry.registered.v1", competition)
+    assert data["region_code"] == "330411" and data["registered_at"] == NOW.isoformat()
+    assert data["worker_ids"] == entry.worker_ids and data["year"] == 2025
+
+
+def test_an_enterprise_past_its_quota_is_refused(service) -> None:
+    competition = service.competition(Action.OPEN, max_entries_per_enterprise=1)
+    enterprise = service.enterprise()
+    service.entry(competition, enterprise)
+    command = commands.RegisterEntry(competition, enterprise, (service.worker(enterprise),), None)
+    _refused(service, command, errors.QuotaExceeded)
+
+
+def test_an_enterprise_the_registry_deregistered_is_refused(service) -> None:
+    competition = service.competition(Action.OPEN)
+    enterprise = service.enterprise(active=False)
+    command = commands.RegisterEntry(competition, enterprise, (service.worker(enterprise),), None)
+    refused = _refused(service, command, errors.EnterpriseNotActive)
+    assert refused.errors == {"enterprise_id": [refused.detail]}
+    assert service.repository.entries == {}
+
+
+def test_a_worker_of_another_enterprise_is_refused(service) -> None:
+    competition = service.competition(Action.OPEN)
+    mine, other = service.enterprise(), service.enterprise()
+    command = commands.RegisterEntry(competition, mine, (service.worker(other),), None)
+    refused = _refused(service, command, errors.WorkerNotInEnterprise)
+    assert refused.field == "worker_ids" and refused.status == 422
+
+
+def test_a_worker_already_entered_is_refused(service) -> None:
+    competition = service.competition(Action.OPEN)
+    enterprise = service.enterprise()
+    worker = service.worker(enterprise)
+    service.entry(competition, enterprise, worker)
+    command = commands.RegisterEntry(competition, enterprise, (worker,), None)
+    _refused(service, command, errors.WorkerAlreadyEntered)
+
+
+def test_registration_past_the_deadline_is_refused(service) -> None:
+    competition = service.competition(Action.OPEN)
+    enterprise = service.enterprise()
+    service.now = NOW + timedelta(days=8)
+    command = commands.RegisterEntry(competition, enterprise, (service.worker(enterprise),), None)
+    refused = _refused(service, command, errors.RegistrationClosed)
+    assert refused.detail.startswith("Registration closed at")
+
+
+# -- withdraw an entry -------------------------------------------------------------------
+
+
+def test_a_withdrawn_entry_is_announced_and_its_workers_may_enter_again(service) -> None:
+    competition = service.competition(Action.OPEN)
+    enterprise = service.enterprise()
+    worker = service.worker(enterprise)
+    entry = service.entry(competition, enterprise, worker)
+    service(commands.WithdrawEntry(competition, entry.id, enterprise))
+    assert (entry.status, entry.withdrawn_at) == ("withdrawn", NOW)
+    event_type, _, data = service.outbox.added[-1]
+    assert event_type == "jiangong.entry.withdrawn.v1" and data["withdrawn_at"]
+    assert service.entry(competition, enterprise, worker).status == "registered"
+
+
+def test_another_enterprises_entry_is_not_found(service) -> None:
+    competition = service.competition(Action.OPEN)
+    entry = service.entry(competition, service.enterprise())
+    command = commands.WithdrawEntry(competition, entry.id, "ent-someone-else")
+    _refused(service, command, NotFound)
+    assert entry.status == "registered"
+
+
+def test_withdrawing_once_registration_closed_is_refused(service) -> None:
+    competition = service.competition(Action.OPEN)
+    entry = service.entry(competition, service.enterprise())
+    service(commands.MoveCompetition(competition, Action.CLOSE))
+    _refused(
+        service, commands.WithdrawEntry(competition, entry.id, None), errors.RegistrationClosed
+    )
+    assert entry.status == "registered"
+
+
+# -- record a score ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def judging(service) -> dict[str, str]:
+    """A competition closed for judging, an entry and an outside judge."""
+    competition = service.competition(Action.OPEN)
+    enterprise = service.enterprise()
+    entry = service.entry(competition, enterprise)
+    service(commands.MoveCompetition(competition, Action.CLOSE))
+    judge = service.judge(competition)
+    return {"competition": competition, "enterprise": enterprise, "entry": entry.id, "judge": judge}
+
+
+def _marks(quality: float = 80, safety: float = 60) -> dict[str, float]:
+    return {"quality": quality, "safety": safety}
+
+
+def test_a_judges_second_marks_replace_the_first_and_both_are_kept(service, judging) -> None:
+    competition, entry, judge = judging["competition"], judging["entry"], judging["judge"]
+    service(commands.RecordScore(competition, entry, judge, _marks(10, 10)))
+    service.now = NOW + timedelta(minutes=5)
+    sheet = service(commands.RecordScore(competition, entry, judge, _marks(90, 70)))
+    assert service.repository.sheets == {(entry, judge): sheet}
+    assert (sheet.marks, sheet.recorded_at) == ({"quality": 90.0, "safety": 70.0}, service.now)
+    assert [h.marks["quality"] for h in service.repository.history] == [10.0, 90.0]
+    event_type, subject, data = service.outbox.added[-1]
+    assert (event_type, subject) == ("jiangong.score.recorded.v1", competition)
+    assert data["enterprise_id"] == judging["enterprise"]
+    assert data["recorded_at"] == service.now.isoformat()
+
+
+def test_scoring_an_open_competition_is_refused(service) -> None:
+    competition = service.competition(Action.OPEN)
+    entry = service.entry(competition, service.enterprise())
+    judge = service.judge(competition)
+    command = commands.RecordScore(competition, entry.id, judge, _marks())
+    refused = _refused(service, command, errors.NotScorable)
+    assert "open" in refused.detail and service.repository.sheets == {}
+
+
+def test_a_judge_not_assigned_may_not_score(service, judging) -> None:
+    command = commands.RecordScore(judging["competition"], judging["entry"], "judge-x", _marks())
+    assert _refused(service, command, errors.JudgeNotAssigned).status == 403
+
+
+def test_a_judge_may_not_score_their_own_enterprise(service, judging) -> None:
+    judge = service.judge(judging["competition"], judging["enterprise"])
+    command = commands.RecordScore(judging["competition"], judging["entry"], judge, _marks())
+    _refused(service, command, errors.JudgeOwnEnterprise)
+
+
+def test_scoring_an_unknown_entry_is_not_found(service, judging) -> None:
+    command = commands.RecordScore(judging["competition"], "entry-x", judging["judge"], _marks())
+    _refused(service, command, NotFound)
+
+
+def test_marks_beyond_a_criterions_maximum_are_refused(service, judging) -> None:
+    command = commands.RecordScore(
+        judging["competition"], judging["entry"], judging["judge"], _marks(quality=101)
+    )
+    refused = _refused(service, command, errors.MarksOutOfRange)
+    assert refused.errors == {"marks": [refused.detail]}
+    assert service.repository.history == []
+
+
+# -- publish the results -----------------------------------------------------------------
+
+
+def test_publishing_before_judging_is_an_invalid_transition(service) -> None:
+    competition = service.competition(Action.OPEN)
+    _refused(service, commands.PublishResults(competition), errors.InvalidTransition)
+    assert service.repository.results == []
+
+
+def test_publishing_ranks_the_scored_entries_and_grants_their_awards(service) -> None:
+    competition = service.competition(Action.OPEN)
+    enterprises = [service.enterprise() for _ in range(3)]
+    entries = [service.entry(competition, enterprise) for enterprise in enterprises]
+    service(commands.MoveCompetition(competition, Action.CLOSE))
+    judge = service.judge(competition)
+    for entry, mark in zip(entries[:2], (70, 90), strict=True):
+        service(commands.RecordScore(competition, entry.id, judge, _marks(mark, mark)))
+    service.now = datetime(2025, 5, 31, 17, 0, tzinfo=UTC)  # 1 June in Jiaxing
+    row = service(commands.PublishResults(competition))
+    assert (row.status, row.published_at) == ("published", service.now)
+    ranked = [(r.rank, r.entry_id, r.award) for r in service.repository.results]
+    assert ranked == [(1, entries[1].id, "一等奖"), (2, entries[0].id, "二等奖")]
+    published = service.outbox.added[-4:]
+    assert [event_type for event_type, _, _ in published] == [
+        "jiangong.competition.published.v1",
+        "jiangong.results.published.v1",
+        "jiangong.award.granted.v1",
+        "jiangong.award.granted.v1",
+    ]
+    results, award = published[1][2], published[2][2]
+    assert results["published_on"] == "2025-06-01" and len(results["ranking"]) == 2
+    assert (award["award"], award["award_order"], award["points"]) == ("一等奖", 1, 3)
+    assert award["ranked_entries"] == 2 and award["enterprise_id"] == enterprises[1]
