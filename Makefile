@@ -35,6 +35,7 @@ bench: $(INSTALLED) ## the benchmarks, each beside its baseline measured in the 
 	$(BIN)/python benchmarks/bus.py
 	$(BIN)/python benchmarks/registry_import.py
 	$(BIN)/python benchmarks/leaderboard.py
+	$(BIN)/python benchmarks/assessments.py
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -1,0 +1,1 @@
+"""The certification service: assessments, promotions, certificates, studios, leaders, training."""

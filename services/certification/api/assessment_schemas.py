@@ -1,0 +1,273 @@
+"""What comes in and what goes out, for assessors, assessments, skills and certificates.
+
+Load schemas (``…In``) refuse unknown fields, and name a server-set field (``id``, ``passed``,
+a certificate number...) as one the client may not write; dump schemas (``…Out``) are separate,
+so that no request can mass-assign what the service decides.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_dump,
+    pre_load,
+    validate,
+    validates_schema,
+)
+
+from services.certification.domain.levels import NAMES
+
+SERVER_SET = (
+    "id",
+    "assessor_id",
+    "passed",
+    "promotion",
+    "from_level",
+    "to_level",
+    "certificate_number",
+    "number",
+    "recorded_at",
+    "created_at",
+    "ended_on",
+    "status",
+    "revoked_on",
+)
+
+LEVEL = validate.Range(min=1, max=5, error="A skill level is 1, 2, 3, 4 or 5.")
+SCORE = validate.Range(min=0, max=100, error="A score is from 0 to 100.")
+ID = validate.Length(min=1, max=64)
+OCCUPATION = validate.Regexp(
+    r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,19}$",
+    error="An occupation code such as 6-18-01-01 (letters, digits, - or ., at most 20).",
+)
+
+
+class InputSchema(Schema):
+    """A request body: unknown fields refused, server-set fields refused by name."""
+
+    server_set: ClassVar[tuple[str, ...]] = SERVER_SET
+
+    class Meta:
+        unknown = RAISE
+
+    @pre_load
+    def refuse_server_set(self, data: Any, **_: Any) -> Any:
+        if isinstance(data, dict):
+            named = [key for key in self.server_set if key in data and key not in self.fields]
+            if named:
+                raise ValidationError(
+                    {key: ["is set by the server and cannot be written"] for key in named}
+                )
+        return data
+
+
+class Text(fields.String):
+    """A string with its surrounding and repeated whitespace removed; never blank."""
+
+    def __init__(self, max_length: int, **kwargs: Any) -> None:
+        super().__init__(validate=validate.Length(min=1, max=max_length), **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return " ".join(super()._deserialize(value, attr, data, **kwargs).split())
+
+
+class UtcDateTime(fields.DateTime):
+    """A timestamp out with its zone (UTC): SQLite gives it back without one."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+def _level_name(level: int | None) -> str | None:
+    return None if level is None else NAMES[level].label_zh
+
+
+# -- assessors -----------------------------------------------------------------------------------
+
+
+class AuthorisationIn(InputSchema):
+    occupation_code = fields.String(required=True, validate=OCCUPATION)
+    levels = fields.List(
+        fields.Integer(strict=True, validate=LEVEL),
+        required=True,
+        validate=validate.Length(min=1, max=5),
+        metadata={"description": "the levels the assessor may assess, 1 (highest) to 5"},
+    )
+    valid_from = fields.Date(required=True)
+    valid_until = fields.Date(
+        allow_none=True, load_default=None, metadata={"description": "inclusive; none: open"}
+    )
+
+    @validates_schema
+    def _ordered(self, data: dict[str, Any], **_: Any) -> None:
+        until = data.get("valid_until")
+        if until is not None and until < data["valid_from"]:
+            raise ValidationError("valid_until is on or after valid_from.", "valid_until")
+        if len(set(data["levels"])) != len(data["levels"]):
+            raise ValidationError("Each level is given once.", "levels")
+
+
+class AssessorIn(InputSchema):
+    name = Text(64, required=True)
+    authorisations = fields.List(fields.Nested(AuthorisationIn), load_default=list)
+
+
+class EndAuthorisationIn(InputSchema):
+    server_set = tuple(key for key in SERVER_SET if key != "ended_on")
+    ended_on = fields.Date(
+        load_default=None, metadata={"description": "the day it stops (default: today)"}
+    )
+
+
+class AuthorisationOut(Schema):
+    id = fields.String()
+    occupation_code = fields.String()
+    levels = fields.List(fields.Integer())
+    valid_from = fields.Date()
+    valid_until = fields.Date(allow_none=True)
+    ended_on = fields.Date(allow_none=True)
+    in_force = fields.Boolean(metadata={"description": "whether it lets the assessor record today"})
+
+
+class AssessorOut(Schema):
+    id = fields.String()
+    name = fields.String()
+    created_at = UtcDateTime()
+    authorisations = fields.List(fields.Nested(AuthorisationOut))
+
+
+# -- assessments ---------------------------------------------------------------------------------
+
+
+class AssessmentIn(InputSchema):
+    worker_id = fields.String(required=True, validate=ID)
+    occupation_code = fields.String(required=True, validate=OCCUPATION)
+    level = fields.Integer(required=True, strict=True, validate=LEVEL)
+    theory_score = fields.Float(required=True, allow_nan=False, validate=SCORE)
+    practical_score = fields.Float(required=True, allow_nan=False, validate=SCORE)
+    review_passed = fields.Boolean(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "the review panel's pass (综合评审), needed for levels 2 and 1"},
+    )
+    assessed_on = fields.Date(required=True, metadata={"description": "not after today"})
+
+
+class PromotionOut(Schema):
+    from_level = fields.Integer(allow_none=True)
+    to_level = fields.Integer()
+
+
+class AssessmentOut(Schema):
+    id = fields.String()
+    worker_id = fields.String()
+    assessor_id = fields.String()
+    occupation_code = fields.String()
+    level = fields.Integer()
+    theory_score = fields.Float()
+    practical_score = fields.Float()
+    review_passed = fields.Boolean(allow_none=True)
+    assessed_on = fields.Date()
+    recorded_at = UtcDateTime()
+    passed = fields.Boolean()
+    promotion = fields.Function(
+        lambda row: (
+            None
+            if row.to_level is None
+            else PromotionOut().dump({"from_level": row.from_level, "to_level": row.to_level})
+        ),
+        metadata={"description": "{from_level, to_level}, or null for a fail"},
+    )
+    certificate_number = fields.String(allow_none=True)
+
+
+# -- a worker's skills ---------------------------------------------------------------------------
+
+
+class SkillOut(Schema):
+    occupation_code = fields.String()
+    level = fields.Integer(metadata={"description": "1 (高级技师) is the highest, 5 the lowest"})
+    level_name = fields.Function(lambda entry: _level_name(entry.level))
+    since = fields.Date()
+    certificate_number = fields.String(allow_none=True)
+    route = fields.String()
+
+
+class HistoryItemOut(Schema):
+    """One line of a worker's history: a ledger line, an assessment or a contest decision.
+    Fields that do not apply to the kind are left out."""
+
+    kind = fields.String(metadata={"description": "promotion, assessment or contest_decision"})
+    on = fields.Date(metadata={"description": "since, assessed_on or published_on"})
+    occupation_code = fields.String(allow_none=True)
+    level = fields.Integer(allow_none=True)
+    from_level = fields.Integer(allow_none=True)
+    to_level = fields.Integer(allow_none=True)
+    route = fields.String()
+    certificate_number = fields.String(allow_none=True)
+    assessment_id = fields.String()
+    passed = fields.Boolean()
+    theory_score = fields.Float()
+    practical_score = fields.Float()
+    review_passed = fields.Boolean(allow_none=True)
+    competition_id = fields.String()
+    award = fields.String()
+    rank = fields.Integer()
+    granted = fields.Boolean()
+    rule = fields.String(allow_none=True)
+    detail = fields.String(allow_none=True)
+    rules_version = fields.Integer(allow_none=True)
+
+    KEPT: ClassVar[frozenset[str]] = frozenset({"kind", "on", "occupation_code", "level"})
+
+    @post_dump
+    def _only_what_applies(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {k: v for k, v in data.items() if v is not None or k in self.KEPT}
+
+
+class SkillsOut(Schema):
+    worker_id = fields.String()
+    name = fields.String()
+    enterprise_id = fields.String()
+    active = fields.Boolean()
+    skills = fields.List(fields.Nested(SkillOut))
+    history = fields.List(fields.Nested(HistoryItemOut), metadata={"description": "newest first"})
+
+
+# -- certificates --------------------------------------------------------------------------------
+
+
+class VerificationQuery(Schema):
+    name = fields.String(
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "a full name: the answer says whether it is the holder's"},
+    )
+
+
+class CertificateOut(Schema):
+    """What anyone may see of a certificate: the name masked (``张*强``)."""
+
+    number = fields.String()
+    name = fields.String(metadata={"description": "masked"})
+    occupation_code = fields.String()
+    level = fields.Integer()
+    level_name = fields.String()
+    issued_on = fields.Date()
+    status = fields.String(metadata={"description": "valid or revoked"})
+    revoked_reason = fields.String(allow_none=True)
+    revoked_on = fields.Date(allow_none=True)
+    name_matches = fields.Boolean(
+        metadata={"description": "only when ?name= was given: whether it is the holder's name"}
+    )
+
+
+class RevokeIn(InputSchema):
+    reason = Text(300, required=True)

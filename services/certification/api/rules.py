@@ -1,0 +1,54 @@
+"""The rules tables, read and replaced by admins: ``promotion`` (years at a level before the
+next) and ``contest`` (the exceptional-promotion bands). A replacement is checked by the domain
+(a bad table is a 422 naming every bad field) and stored as the next version; decisions record
+the version that made them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from services.certification import commands
+from services.certification.adapters.orm import db
+from services.certification.api.assessment_schemas import InputSchema
+from services.certification.handlers.rules import RulesVersion, current_rules
+from shared.auth import current_principal, requires
+from shared.runtime import execute
+
+blp = Blueprint("rules", __name__, description="The versioned rules tables.")
+
+
+class RulesIn(InputSchema):
+    server_set = ("kind", "version", "built_in", "created_at", "created_by")
+    body = fields.Dict(
+        keys=fields.String(),
+        required=True,
+        metadata={"description": "the table, in the form GET shows it"},
+    )
+
+
+class RulesOut(Schema):
+    kind = fields.String()
+    version = fields.Integer(metadata={"description": "the version decisions record"})
+    built_in = fields.Boolean(metadata={"description": "no table stored: the defaults rule"})
+    body = fields.Dict()
+
+
+@blp.route("/rules/<kind>")
+class RulesTable(MethodView):
+    @requires("admin")
+    @blp.response(200, RulesOut)
+    def get(self, kind: str) -> RulesVersion:
+        """The table of ``kind`` (``promotion`` or ``contest``) in force."""
+        return current_rules(db.session, kind)
+
+    @requires("admin")
+    @blp.arguments(RulesIn)
+    @blp.response(200, RulesOut)
+    def put(self, rules: dict[str, Any], kind: str) -> RulesVersion:
+        """Replace the table of ``kind``: stored as the next version, in force at once."""
+        by = current_principal().subject
+        return execute(commands.ReplaceRulesTable(kind, rules["body"], by))

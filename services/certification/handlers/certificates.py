@@ -1,0 +1,37 @@
+"""Revoking a certificate: an admin, with a reason; once.
+
+The certificate stays (its number keeps answering a verification), marked revoked with the
+reason and the day; ``certificate.revoked`` carries it to the other services. The skill ledger
+is append-only and is not changed by a revocation.
+"""
+
+from __future__ import annotations
+
+from services.certification import commands, events
+from services.certification.adapters.assessments_repo import Records, SqlRecords
+from services.certification.adapters.orm import Certificate
+from services.certification.adapters.promotions import certificate_data
+from services.certification.domain import errors
+from services.certification.domain.certificates import parse_number
+from shared.handling import Context
+
+REVOKED = "revoked"
+
+
+def revoke_certificate(
+    ctx: Context, command: commands.RevokeCertificate, records: Records | None = None
+) -> Certificate:
+    records = records or SqlRecords(ctx.session)
+    number = str(parse_number(command.number))
+    certificate = records.certificate(number)
+    if certificate is None:
+        raise errors.CertificateNotFound()
+    if certificate.status == REVOKED:
+        raise errors.CertificateAlreadyRevoked()
+    certificate.status = REVOKED
+    certificate.revoked_reason = command.reason
+    certificate.revoked_on = ctx.today
+    ctx.outbox.add(
+        ctx.session, events.CERTIFICATE_REVOKED, certificate.number, certificate_data(certificate)
+    )
+    return certificate

@@ -1,0 +1,147 @@
+"""Exceptional promotion by contest (破格), on ``award.granted``.
+
+Only skill contests count; any other award is ignored. Each worker of the award whom the replica
+knows is decided once (``contest_decisions`` is unique per competition and worker) with the
+contest rules in force and the worker's current level in the contest's occupation (the
+ledger). Every decision is written, granted or refused with the rule and the detail, with the
+rules' version, so the worker's history shows why. A grant goes through
+:func:`~services.certification.adapters.promotions.promote` (route ``contest_award``): the
+ledger's line (its source the competition: one decision per competition and worker), a
+certificate, ``skill.promoted`` and ``certificate.issued``.
+
+**At most one contest promotion per worker per calendar year** of ``published_on``: a grant
+first inserts ``(worker_id, year)`` into ``contest_promotion_years``, whose primary key refuses
+a second one also when two transactions race (the loser's flush fails, the consumer retries the
+event, and the retry finds the year taken and records a refusal). The worker's replica row is
+locked for the decision (PostgreSQL), so an assessment of the same worker waits for it.
+
+**Which award wins a year** when a worker places in two skill contests: the first one
+*decided* here. Competitions keys ``award.granted`` by competition, so two competitions'
+awards reach this consumer in no order the service can rely on (different partitions); a later
+award of the same year is recorded as refused (``contest_promotion_this_year``) and a grant is
+never undone. Repeated deliveries change nothing: the decision of a (competition, worker) pair
+is already there. :func:`~services.certification.domain.ledger.fold_contest_awards` is the
+order-independent reference (publication order); the two agree whenever awards arrive in
+publication order, which is the usual case as competitions publish one contest at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from services.certification.adapters.orm import (
+    ContestDecision,
+    ContestPromotionYear,
+    WorkerReplica,
+)
+from services.certification.adapters.promotions import holding, promote
+from services.certification.adapters.rules_store import current_contest_rules
+from services.certification.commands import ApplyContestAward
+from services.certification.domain.contest import (
+    SKILL_CONTEST,
+    Award,
+    ContestRules,
+    decide_contest_promotion,
+)
+from services.certification.domain.contest import ContestDecision as Decision
+from shared.handling import Context
+
+log = logging.getLogger(__name__)
+
+
+def apply_contest_award(ctx: Context, command: ApplyContestAward) -> list[ContestDecision]:
+    """Decide the award for each of its known workers; returns the decisions made now."""
+    if command.data.get("kind") != SKILL_CONTEST:
+        return []
+    award = award_of(command.data)
+    rules = current_contest_rules(ctx.session)
+    decided = []
+    for worker_id in sorted(set(award.worker_ids)):
+        worker = ctx.session.get(WorkerReplica, worker_id, with_for_update=True)
+        if worker is None:
+            log.warning("award %s names a worker the replica does not know", award.award_id)
+            continue
+        row = _decide(ctx, award, str(command.data.get("award", "")), worker, rules)
+        if row is not None:
+            decided.append(row)
+    return decided
+
+
+def award_of(data: Any) -> Award:
+    """The domain's view of an ``award.granted`` event's data."""
+    return Award(
+        competition_id=data["competition_id"],
+        entry_id=data["entry_id"],
+        worker_ids=tuple(data["worker_ids"]),
+        kind=data["kind"],
+        level=data["level"],
+        contest_class=data.get("contest_class"),
+        rank=data["rank"],
+        ranked_entries=data["ranked_entries"],
+        published_on=_date(data["published_on"]),
+        occupation_code=data.get("occupation_code"),
+        year=data.get("year"),
+    )
+
+
+def _decide(
+    ctx: Context, award: Award, name: str, worker: WorkerReplica, rules: ContestRules
+) -> ContestDecision | None:
+    if _decided(ctx, award.competition_id, worker.id):
+        return None  # this award was decided for this worker already
+    current = holding(ctx.session, worker.id, award.occupation_code or "")
+    level = None if current is None else current.level
+    year = award.published_on.year
+    taken = ctx.session.get(ContestPromotionYear, (worker.id, year)) is not None
+    decision = decide_contest_promotion(award, level, int(taken), rules)
+    promotion = decision.promotion()
+    if promotion is not None:
+        claim = ContestPromotionYear(
+            worker_id=worker.id, year=year, competition_id=award.competition_id
+        )
+        ctx.session.add(claim)
+        ctx.session.flush()  # the primary key: one contest promotion a year, also under races
+        promote(ctx, worker, promotion, award.competition_id, rules.version)
+    return _record(ctx, award, name, worker.id, decision)
+
+
+def _decided(ctx: Context, competition_id: str, worker_id: str) -> bool:
+    found = ctx.session.scalar(
+        select(ContestDecision).where(
+            ContestDecision.competition_id == competition_id,
+            ContestDecision.worker_id == worker_id,
+        )
+    )
+    return found is not None
+
+
+def _record(
+    ctx: Context, award: Award, name: str, worker_id: str, decision: Decision
+) -> ContestDecision:
+    row = ContestDecision(
+        competition_id=award.competition_id,
+        worker_id=worker_id,
+        occupation_code=award.occupation_code,
+        award=name[:64],
+        rank=award.rank,
+        published_on=award.published_on,
+        year=decision.year,
+        granted=decision.granted,
+        from_level=decision.from_level,
+        to_level=decision.to_level,
+        rule=decision.reason,
+        detail=decision.detail,
+        rules_version=decision.rules_version,
+        decided_at=ctx.now,
+    )
+    ctx.session.add(row)
+    ctx.session.flush()
+    return row
+
+
+def _date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)

@@ -1,0 +1,117 @@
+"""Innovation studios (创新工作室) and skill leaders (技能带头人).
+
+- An enterprise (or an admin for it) applies for a studio at a level; its leader must be an
+  active worker of that enterprise in the worker replica, and a model worker or someone holding
+  level 2 or higher in any occupation (the skill ledger, at the time of the application).
+- An admin approves an application once; ``studio.approved`` follows, dated the approval day.
+- A skill leader is designated once per worker and occupation (the table's unique key holds it
+  under concurrency too); ``skill_leader.designated`` follows.
+
+Counts are not kept here: they come from these events (:mod:`..adapters.counts`).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from services.certification import events
+from services.certification.adapters.orm import SkillLeader, Studio, WorkerReplica, new_id
+from services.certification.adapters.promotions import highest_level
+from services.certification.commands import ApplyForStudio, ApproveStudio, DesignateSkillLeader
+from services.certification.domain import errors
+from services.certification.domain.counting import year_of_fact
+from services.certification.domain.studios import (
+    StudioStatus,
+    check_leader_qualified,
+    check_skill_leader_not_designated,
+    decide_application,
+    studio_level,
+)
+from shared.handling import Context
+
+
+def apply_for_studio(ctx: Context, command: ApplyForStudio) -> Studio:
+    level = studio_level(command.level)
+    leader = ctx.session.get(WorkerReplica, command.leader_worker_id)
+    if leader is None or not leader.active or leader.enterprise_id != command.enterprise_id:
+        raise errors.LeaderNotInEnterprise()
+    held = highest_level(ctx.session, leader.id)
+    check_leader_qualified(command.leader_is_model_worker, [] if held is None else [held])
+    studio = Studio(
+        id=new_id(),
+        name=command.name,
+        enterprise_id=command.enterprise_id,
+        leader_worker_id=leader.id,
+        leader_is_model_worker=command.leader_is_model_worker,
+        level=str(level),
+        region_code=leader.region_code,
+        status=str(StudioStatus.APPLIED),
+        applied_at=ctx.now,
+    )
+    ctx.session.add(studio)
+    ctx.session.flush()
+    return studio
+
+
+def approve_studio(ctx: Context, command: ApproveStudio) -> Studio:
+    studio = ctx.session.get(Studio, command.studio_id, with_for_update=True)  # one decides
+    if studio is None:
+        raise errors.StudioNotFound()
+    studio.status = str(decide_application(studio.status, approve=True))
+    studio.approved_on = command.approved_on or ctx.today
+    ctx.session.flush()
+    ctx.outbox.add(
+        ctx.session,
+        events.STUDIO_APPROVED,
+        studio.id,
+        {
+            "id": studio.id,
+            "enterprise_id": studio.enterprise_id,
+            "region_code": studio.region_code,
+            "level": studio.level,
+            "leader_worker_id": studio.leader_worker_id,
+            "approved_on": studio.approved_on.isoformat(),
+            "year": year_of_fact(studio.approved_on),
+        },
+    )
+    return studio
+
+
+def designate_skill_leader(ctx: Context, command: DesignateSkillLeader) -> SkillLeader:
+    worker = ctx.session.get(WorkerReplica, command.worker_id)
+    if worker is None:
+        raise errors.WorkerNotFound()
+    if not worker.active:
+        raise errors.WorkerNotActive()
+    designated = ctx.session.scalar(
+        select(SkillLeader).where(
+            SkillLeader.worker_id == worker.id,
+            SkillLeader.occupation_code == command.occupation_code,
+        )
+    )
+    check_skill_leader_not_designated(designated is not None)
+    leader = SkillLeader(
+        id=new_id(),
+        worker_id=worker.id,
+        enterprise_id=worker.enterprise_id,
+        occupation_code=command.occupation_code,
+        region_code=worker.region_code,
+        designated_on=command.designated_on or ctx.today,
+    )
+    ctx.session.add(leader)
+    ctx.session.flush()  # the unique key refuses a concurrent twin here (a 409)
+    ctx.outbox.add(
+        ctx.session,
+        events.SKILL_LEADER_DESIGNATED,
+        leader.worker_id,
+        {
+            "id": leader.id,
+            "worker_id": leader.worker_id,
+            "enterprise_id": leader.enterprise_id,
+            "region_code": leader.region_code,
+            "occupation_code": leader.occupation_code,
+            "designated_on": leader.designated_on.isoformat(),
+            "year": year_of_fact(leader.designated_on),
+        },
+    )
+    return leader

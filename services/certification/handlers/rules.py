@@ -1,0 +1,51 @@
+"""A new version of a rules table (``promotion`` or ``contest``), by an admin.
+
+The body is checked by the domain (:class:`PromotionRules`, :meth:`ContestRules.from_dict`):
+every bad field is named at once (422). A good one is stored as the next version of its kind
+and rules from then on; earlier versions stay, so a decision's ``rules_version`` still says
+which table made it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from services.certification.adapters.rules_store import KINDS, latest, rules_body, store_rules
+from services.certification.commands import ReplaceRulesTable
+from services.certification.domain import errors
+from shared.handling import Context
+
+
+@dataclass(frozen=True)
+class RulesVersion:
+    """A rules table as the API shows it; ``built_in``: no table stored, the defaults rule.
+
+    The version is the one decisions record: the stored one, else the defaults' own (``0``
+    for the promotion defaults, which carry none; the contest defaults are version 1)."""
+
+    kind: str
+    version: int
+    body: dict[str, Any]
+    built_in: bool = False
+
+
+def replace_rules_table(ctx: Context, command: ReplaceRulesTable) -> RulesVersion:
+    check_kind(command.kind)
+    store_rules(ctx.session, command.kind, command.body, command.by, ctx.now)
+    return current_rules(ctx.session, command.kind)
+
+
+def check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise errors.UnknownRulesTable()
+
+
+def current_rules(session: Session, kind: str) -> RulesVersion:
+    """The table of ``kind`` in force (its version is not repeated inside its body)."""
+    check_kind(kind)
+    version, body = rules_body(session, kind)
+    body = {key: value for key, value in body.items() if key != "version"}
+    return RulesVersion(kind, version or 0, body, built_in=latest(session, kind) is None)

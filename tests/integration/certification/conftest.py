@@ -1,0 +1,205 @@
+"""A certification service per test, on SQLite in tmp_path (or PostgreSQL), with the real event
+paths: registry and competitions events fed through the service's consumer, and the service's
+own outbox relayed onto an in-process bus and consumed again (which is what moves its counts)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from services.certification.service import SERVICE
+from shared.app import create_app
+from shared.auth import issue_token
+from shared.bus import InProcessBus
+from shared.clock import CLOCK
+from shared.events import new_event, topic_of
+from shared.inbox import Consumer, Delivery
+from shared.outbox import OutboxRecord, Relay
+from shared.runtime import engine_of, migrate, runtime_of
+from shared.settings import Settings
+from tests.support.postgres import scratch_database
+
+OWN = topic_of("certification")
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+class World:
+    """One service and the handles a test needs: HTTP, tokens, other services' events, the bus."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.client: FlaskClient = app.test_client()
+        self.now = datetime(2025, 6, 2, 2, 0, tzinfo=UTC)  # 10:00 in Jiaxing, a Monday
+        app.config[CLOCK] = lambda: self.now
+        runtime = runtime_of(app)
+        self.engine = engine_of(app)
+        self.bus = InProcessBus()
+        self.relay = Relay(self.engine, runtime.outbox, self.bus)
+        self.consumer = Consumer(
+            "certification",
+            self.engine,
+            SERVICE.kernel.inbox,
+            SERVICE.consumes(),
+            context=runtime.context,
+        )
+        self.cursor = 0
+        self.offsets: dict[str, int] = {}
+
+    # -- tokens --------------------------------------------------------------------------
+    def auth(self, role: str = "admin", scope: str | None = None) -> dict[str, str]:
+        token = issue_token(runtime_of(self.app).settings.secret, role, scope)
+        return {"Authorization": f"Bearer {token}"}
+
+    # -- other services' events, through the consumer ------------------------------------
+    def event(self, producer: str, event_type: str, subject: str, data: dict[str, Any]) -> Any:
+        event = new_event(producer, f"jiangong.{event_type}.v1", subject, data)
+        self.deliver(event, topic=topic_of(producer))
+        return event
+
+    def deliver(self, *events: Any, topic: str) -> None:
+        """Hand events to the consumer as a bus would (again, if a test sends one twice)."""
+        deliveries = []
+        for event in events:
+            self.offsets[topic] = self.offsets.get(topic, 0) + 1
+            deliveries.append(Delivery(topic, 0, self.offsets[topic], event=event))
+        assert self.consumer.handle(deliveries) == []
+        self.bus.publish(topic, [OutboxRecord.of(d.offset, d.decode()) for d in deliveries])
+
+    def worker(
+        self,
+        enterprise_id: str | None = None,
+        region_code: str = "330402",
+        event_type: str = "worker.registered",
+        **data: Any,
+    ) -> str:
+        """A worker announced by the registry; returns their id."""
+        worker_id = data.pop("id", None) or new_id("wkr")
+        facts = {
+            "id": worker_id,
+            "enterprise_id": enterprise_id or new_id("ent"),
+            "name": "张小强",
+            "id_number_masked": "330402********123X",
+            "region_code": region_code,
+            "gender": "male",
+            "birth_date": "1990-05-12",
+            "occupation_code": "6-18-01-01",
+            "is_migrant": False,
+            "is_union_member": True,
+            "union_joined_on": None,
+            "hired_on": "2015-03-01",
+            "active": True,
+            "left_on": None,
+        }
+        self.event("registry", event_type, worker_id, {**facts, **data})
+        return worker_id
+
+    # -- the service's own events --------------------------------------------------------
+    def pump(self) -> int:
+        """Relay the outbox onto the bus and consume until nothing new is published."""
+        consumed = 0
+        while True:
+            self.relay.drain()
+            log = self.bus.log(OWN)[self.cursor :]
+            if not log:
+                return consumed
+            self.cursor += len(log)
+            deliveries = [Delivery(OWN, 0, position, event=event) for position, event in log]
+            assert self.consumer.handle(deliveries) == []
+            consumed += len(deliveries)
+
+    def published(self, event_type: str) -> list[dict[str, Any]]:
+        """The data of every event of that type the service wrote to its outbox, in order."""
+        table = SERVICE.kernel.outbox
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(table.c.data).where(table.c.type == event_type).order_by(table.c.position)
+            ).scalars()
+            return [dict(data) for data in rows]
+
+    # -- the API, for the common steps ---------------------------------------------------
+    def assessor(
+        self, occupation_code: str = "6-18-01-01", levels: tuple[int, ...] = (5, 4, 3, 2, 1)
+    ) -> str:
+        body = {
+            "name": "李评价",
+            "authorisations": [
+                {
+                    "occupation_code": occupation_code,
+                    "levels": list(levels),
+                    "valid_from": "2020-01-01",
+                    "valid_until": "2030-12-31",
+                }
+            ],
+        }
+        answer = self.client.post("/api/v1/assessors", json=body, headers=self.auth())
+        assert answer.status_code == 201, answer.json
+        return str(answer.json["id"])
+
+    def assess(
+        self,
+        assessor_id: str,
+        worker_id: str,
+        level: int = 5,
+        assessed_on: date | str = "2025-05-20",
+        theory: float = 80,
+        practical: float = 85,
+        review_passed: bool | None = None,
+        occupation_code: str = "6-18-01-01",
+    ) -> Any:
+        body = {
+            "worker_id": worker_id,
+            "occupation_code": occupation_code,
+            "level": level,
+            "theory_score": theory,
+            "practical_score": practical,
+            "review_passed": review_passed,
+            "assessed_on": str(assessed_on),
+        }
+        return self.client.post(
+            "/api/v1/assessments", json=body, headers=self.auth("assessor", assessor_id)
+        )
+
+
+def build_world(tmp_path: Path, database_url: str | None = None) -> World:
+    settings = Settings.from_env({"JIANGONG_DATA_DIR": str(tmp_path)})
+    config = {"DATABASE_URL": database_url} if database_url else None
+    app = create_app(SERVICE, settings, config)
+    migrate(app)
+    return World(app)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    built = build_world(tmp_path)
+    yield built
+    with built.app.app_context():
+        SERVICE.db.engine.dispose()
+
+
+@pytest.fixture
+def pg_world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
+    """A world on a scratch PostgreSQL database of its own (skipped without PostgreSQL)."""
+    admin = request.getfixturevalue("postgres_url")
+    with scratch_database(admin, prefix="jiangong_certification") as url:
+        built = build_world(tmp_path, url)
+        yield built
+        with built.app.app_context():
+            SERVICE.db.engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_world(request: pytest.FixtureRequest) -> World:
+    """The same world on SQLite and on PostgreSQL."""
+    world: World = request.getfixturevalue("world" if request.param == "sqlite" else "pg_world")
+    return world
