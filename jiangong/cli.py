@@ -186,6 +186,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             self.cfg.set("bind", f"{args.host}:{port}")
             self.cfg.set("workers", args.workers)
             self.cfg.set("accesslog", "-")
+            if args.service == "dashboard":  # a live stream holds a thread, not a process
+                self.cfg.set("worker_class", "gthread")
+                self.cfg.set("threads", 64)
 
         def load(self):  # type: ignore[no-untyped-def]
             app = create_app(service, settings)

@@ -62,6 +62,10 @@ class ServiceDefinition:
     load_demo: Callable[[Flask], None] | None = None
     keeps_pii: bool = False
     """A service that stores ID numbers gets a :class:`PiiCipher` in its context."""
+    pages: Sequence[Any] = ()
+    """Plain Flask blueprints for people, registered at the app's root (``/``, not the API)."""
+    configure: Callable[[Flask], None] | None = None
+    """Reads the service's own settings once the app is built: a bad one stops it there."""
 
 
 @dataclass

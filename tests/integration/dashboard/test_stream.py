@@ -1,0 +1,145 @@
+"""``GET /api/v1/stream``: the targets on connect, again when a count moves (coalesced), a
+heartbeat on a quiet stream, ``Last-Event-ID`` on reconnect, and its limits."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from tests.integration.dashboard.conftest import World, build_world, new_id
+
+
+class EventReader:
+    """Reads a server-sent event stream block by block, as a browser's EventSource would."""
+
+    def __init__(self, response: Any):
+        self.response = response
+        self.chunks = iter(response.response)
+        self.buffer = ""
+
+    def block(self) -> str:
+        while "\n\n" not in self.buffer:
+            chunk = next(self.chunks)
+            self.buffer += chunk.decode() if isinstance(chunk, bytes) else chunk
+        block, self.buffer = self.buffer.split("\n\n", 1)
+        return block
+
+    def message(self) -> dict[str, Any]:
+        """The next message with data, skipping comments (heartbeats) and ``retry``."""
+        while True:
+            fields = dict(line.split(": ", 1) for line in self.block().splitlines() if ": " in line)
+            if "data" in fields:
+                return {**fields, "data": json.loads(fields["data"])}
+
+    def rest(self) -> list[str]:
+        """Every block until the server ends the stream."""
+        blocks = [self.buffer] if self.buffer else []
+        blocks += [c.decode() if isinstance(c, bytes) else c for c in self.chunks]
+        return "".join(blocks).split("\n\n")
+
+
+@contextmanager
+def streaming(world: World, **headers: str) -> Iterator[EventReader]:
+    response = world.client.get("/api/v1/stream", headers=headers, buffered=False)
+    assert response.status_code == 200
+    assert response.mimetype == "text/event-stream"
+    try:
+        yield EventReader(response)
+    finally:
+        response.close()
+
+
+def _promotions(message: dict[str, Any]) -> float:
+    targets = {t["key"]: t for t in message["data"]["targets"]}
+    return targets["yearly_promotions"]["current"]
+
+
+def test_the_first_event_is_the_targets_and_a_count_moving_sends_the_next(any_world) -> None:
+    with streaming(any_world) as stream:
+        first = stream.message()
+        assert first["event"] == "targets"
+        assert first["id"] == str(first["data"]["version"])
+        assert first["data"]["year"] == 2026
+        assert _promotions(first) == 0
+
+        any_world.promotion(new_id("wkr"))
+        started = time.monotonic()
+        second = stream.message()
+
+        assert time.monotonic() - started < 1
+        assert int(second["id"]) > int(first["id"])
+        assert _promotions(second) == 1
+
+
+def test_changes_in_quick_succession_come_as_one_message_with_the_newest_state(world) -> None:
+    with streaming(world) as stream:
+        stream.message()
+        for _ in range(5):
+            world.promotion(new_id("wkr"))  # five batches, five versions
+
+        assert _promotions(stream.message()) == 5
+        assert stream.block() == ": heartbeat"  # nothing queued behind it
+
+
+def test_a_client_already_up_to_date_gets_no_repeat(world) -> None:
+    world.promotion(new_id("wkr"))
+    version = world.client.get("/api/v1/targets").json["version"]
+
+    with streaming(world, **{"Last-Event-ID": str(version)}) as stream:
+        assert stream.block().startswith("retry: ")
+        assert stream.block() == ": heartbeat"
+
+
+def test_a_client_that_missed_a_change_gets_the_current_state_at_once(world) -> None:
+    world.promotion(new_id("wkr"))
+    version = world.client.get("/api/v1/targets").json["version"]
+    world.promotion(new_id("wkr"))
+
+    with streaming(world, **{"Last-Event-ID": str(version)}) as stream:
+        message = stream.message()
+
+    assert int(message["id"]) == version + 1
+    assert _promotions(message) == 2
+
+
+def test_a_stream_ends_by_itself_after_its_time_with_heartbeats_on_the_way(tmp_path) -> None:
+    world = build_world(
+        tmp_path,
+        JIANGONG_DASHBOARD_STREAM_SECONDS="0.5",
+        JIANGONG_DASHBOARD_HEARTBEAT_SECONDS="0.1",
+    )
+    started = time.monotonic()
+
+    with streaming(world) as stream:
+        stream.message()
+        rest = stream.rest()
+
+    assert time.monotonic() - started < 2
+    assert rest.count(": heartbeat") >= 3
+
+
+def test_streams_beyond_the_limit_are_refused_until_one_closes(tmp_path) -> None:
+    world = build_world(tmp_path, JIANGONG_DASHBOARD_MAX_STREAMS="1")
+
+    with streaming(world):
+        refused = world.client.get("/api/v1/stream")
+        assert refused.status_code == 503
+        assert refused.headers["Retry-After"] == "2"
+
+    with streaming(world) as again:
+        assert again.message()["event"] == "targets"
+
+
+def test_the_stream_takes_the_year_and_county_and_refuses_unknown_ones(world) -> None:
+    assert world.client.get("/api/v1/stream?region_code=000000").status_code == 422
+    assert world.client.get("/api/v1/stream?since=1").status_code == 422
+
+    response = world.client.get("/api/v1/stream?year=2025&region_code=330402", buffered=False)
+    try:
+        message = EventReader(response).message()
+    finally:
+        response.close()
+    assert (message["data"]["year"], message["data"]["region_code"]) == (2025, "330402")
