@@ -29,7 +29,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"jiangong: {error}", file=sys.stderr)
         return 2
     logging.getLogger().setLevel(settings.log_level)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    for chatty in ("alembic", "apscheduler"):  # a line per migration step, per job run
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     result: int = args.run(settings, args)
     return result
 

@@ -56,3 +56,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        dbapi_connection.isolation_level = None  # transactions begin in _sqlite_begin below
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection: Any) -> None:
+    """On SQLite every transaction takes the write lock when it begins (``BEGIN IMMEDIATE``).
+
+    A deferred transaction that has read and then writes, while another connection committed
+    meanwhile, fails at once with "database is locked" (its snapshot is stale; the busy timeout
+    does not help). Embedded, a request, a consumer batch and a job share each file, so they
+    queue for the lock instead; WAL still lets readers of other connections go on."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
