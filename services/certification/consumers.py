@@ -13,8 +13,8 @@ from marshmallow import Schema, fields
 from services.certification.adapters.counts import count_subscriptions
 from services.certification.adapters.replica import replica_subscriptions
 from services.certification.commands import ApplyContestAward
-from services.certification.handlers import contest
-from shared.handling import Context
+from services.certification.handlers import HANDLERS
+from shared.handling import Context, handle
 from shared.inbox import Received, Subscription
 
 AWARD_GRANTED = "jiangong.award.granted.v1"
@@ -39,7 +39,7 @@ class AwardFacts(Schema):
 
 
 def on_award_granted(ctx: Context, event: Received) -> None:
-    contest.apply_contest_award(ctx, ApplyContestAward(event.id, event.data))
+    handle(HANDLERS, ctx, ApplyContestAward(event.id, event.data))
 
 
 def subscriptions() -> dict[str, Subscription]:

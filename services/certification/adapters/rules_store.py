@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.certification.adapters.orm import RulesTable
@@ -50,48 +50,58 @@ def latest(session: Session, kind: str) -> RulesTable | None:
     )
 
 
-def current_promotion_rules(session: Session) -> tuple[int | None, PromotionRules]:
-    """``(version, rules)`` of the promotion table in force; ``(None, PromotionRules())``
-    when no table was ever stored."""
-    row = latest(session, PROMOTION)
-    if row is None:
-        return None, PromotionRules()
-    return row.version, promotion_rules_from_body(row.body)
-
-
-def current_contest_rules(session: Session) -> ContestRules:
-    """The contest bands in force (their ``version`` included); the defaults, version 1, when
-    no table was ever stored."""
-    row = latest(session, CONTEST)
-    if row is None:
-        return DEFAULT_CONTEST_RULES
-    return ContestRules.from_dict(row.body, version=row.version)
-
-
 def store_rules(
     session: Session, kind: str, body: Mapping[str, Any], by: str, now: datetime
 ) -> int:
     """Check ``body`` and store it as the next version of ``kind``; returns that version.
 
     Two stores racing for the same version: the primary key refuses the second (a 409)."""
+    row = next_version(kind, latest(session, kind), body, by, now)
+    session.add(row)
+    session.flush()
+    return row.version
+
+
+# -- what a stored table means (no session: the handlers read the row through their port) ------
+
+
+def promotion_rules_of(stored: RulesTable | None) -> tuple[int | None, PromotionRules]:
+    """``(version, rules)`` of the promotion table in force, ``stored`` (the latest one);
+    ``(None, PromotionRules())`` when no table was ever stored."""
+    if stored is None:
+        return None, PromotionRules()
+    return stored.version, promotion_rules_from_body(stored.body)
+
+
+def contest_rules_of(stored: RulesTable | None) -> ContestRules:
+    """The contest bands in force (their ``version`` included); the defaults, version 1, when
+    no table was ever stored."""
+    if stored is None:
+        return DEFAULT_CONTEST_RULES
+    return ContestRules.from_dict(stored.body, version=stored.version)
+
+
+def next_version(
+    kind: str, stored: RulesTable | None, body: Mapping[str, Any], by: str, now: datetime
+) -> RulesTable:
+    """``body``, checked (every bad field at once) and in its normal form, as the version of
+    ``kind`` after ``stored`` (the latest one, or ``None``)."""
     kind = _kind(kind)
-    stored = session.scalar(select(func.max(RulesTable.version)).where(RulesTable.kind == kind))
-    version = max(stored or 0, _default_version(kind)) + 1
+    version = max(0 if stored is None else stored.version, _default_version(kind)) + 1
     if kind == PROMOTION:
         normal = promotion_rules_body(promotion_rules_from_body(body))
     else:
         normal = ContestRules.from_dict(body, version=version).to_dict()
-    session.add(RulesTable(kind=kind, version=version, body=normal, created_at=now, created_by=by))
-    session.flush()
-    return version
+    return RulesTable(kind=kind, version=version, body=normal, created_at=now, created_by=by)
 
 
-def rules_body(session: Session, kind: str) -> tuple[int | None, dict[str, Any]]:
-    """``(version, body)`` of the table of ``kind`` in force, as JSON (defaults if none)."""
+def body_in_force(kind: str, stored: RulesTable | None) -> tuple[int | None, dict[str, Any]]:
+    """``(version, body)`` of the table of ``kind`` in force, as JSON (the defaults if
+    ``stored`` is ``None``)."""
     if _kind(kind) == PROMOTION:
-        version, rules = current_promotion_rules(session)
+        version, rules = promotion_rules_of(stored)
         return version, promotion_rules_body(rules)
-    contest = current_contest_rules(session)
+    contest = contest_rules_of(stored)
     return contest.version, contest.to_dict()
 
 

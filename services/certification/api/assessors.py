@@ -11,8 +11,9 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.certification import commands
-from services.certification.adapters.assessments_repo import authorisations_of, in_force
+from services.certification.adapters.history import authorisations_of
 from services.certification.adapters.orm import Assessor, AssessorAuthorisation, db
+from services.certification.adapters.repository import in_force
 from services.certification.api.assessment_schemas import (
     AssessorIn,
     AssessorOut,

@@ -13,6 +13,7 @@ from marshmallow import Schema, fields
 
 from services.certification import commands
 from services.certification.adapters.orm import db
+from services.certification.adapters.repository import SqlRepository
 from services.certification.api.assessment_schemas import InputSchema
 from services.certification.handlers.rules import RulesVersion, current_rules
 from shared.auth import current_principal, requires
@@ -43,7 +44,7 @@ class RulesTable(MethodView):
     @blp.response(200, RulesOut)
     def get(self, kind: str) -> RulesVersion:
         """The table of ``kind`` (``promotion`` or ``contest``) in force."""
-        return current_rules(db.session, kind)
+        return current_rules(SqlRepository(db.session), kind)
 
     @requires("admin")
     @blp.arguments(RulesIn)

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from services.certification.adapters.assessments_repo import (
+from services.certification.adapters.history import (
     assessments_of,
     contest_decisions_of,
     ledger_of,

@@ -12,9 +12,9 @@ In this order, each refusal leaving nothing behind (no row, no event):
    rule, and the date it becomes possible.
 
 Then the assessment is recorded (a fail too: counted, no promotion), a pass promotes through
-:func:`~services.certification.adapters.promotions.promote` (the ledger's line, the
-certificate, ``skill.promoted`` and ``certificate.issued``), and ``assessment.recorded`` is
-staged with the worker's enterprise and region and the year of the assessment date.
+:func:`~.promotions.promote` (the ledger's line, the certificate, ``skill.promoted`` and
+``certificate.issued``), and ``assessment.recorded`` is staged with the worker's enterprise and
+region and the year of the assessment date.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from services.certification import commands, events
-from services.certification.adapters.assessments_repo import Records, SqlRecords
 from services.certification.adapters.orm import Assessment, WorkerReplica, new_id
+from services.certification.adapters.repository import Repository
+from services.certification.adapters.rules_store import PROMOTION, promotion_rules_of
 from services.certification.domain import errors
 from services.certification.domain.assessment import (
     AssessmentInput,
@@ -34,6 +35,7 @@ from services.certification.domain.assessment import (
     passed,
 )
 from services.certification.domain.counting import completed_years, year_of_fact
+from services.certification.handlers.promotions import promote
 from shared.handling import Context
 
 
@@ -63,9 +65,8 @@ class RecordedAssessment:
 
 
 def record_assessment(
-    ctx: Context, command: commands.RecordAssessment, records: Records | None = None
+    ctx: Context, command: commands.RecordAssessment, repository: Repository
 ) -> RecordedAssessment:
-    records = records or SqlRecords(ctx.session)
     assessment = AssessmentInput(
         command.occupation_code,
         command.level,
@@ -76,15 +77,15 @@ def record_assessment(
     )
     check_assessed_on(assessment.assessed_on, ctx.today)
     check_authorised(
-        records.authorisations(command.assessor_id),
+        repository.authorisations(command.assessor_id),
         assessment.occupation_code,
         assessment.level,
         assessment.assessed_on,
         ctx.today,
     )
-    worker = _active_worker(records, command.worker_id)
-    version, rules = records.promotion_rules()
-    current = records.holding(worker.id, assessment.occupation_code)
+    worker = _active_worker(repository, command.worker_id)
+    version, rules = promotion_rules_of(repository.rules_table(PROMOTION))
+    current = repository.holding(worker.id, assessment.occupation_code)
     promotion = decide(assessment, current, rules, ctx.today, _years_in(worker, assessment))
     row = Assessment(
         id=new_id(),
@@ -99,9 +100,9 @@ def record_assessment(
         assessed_on=assessment.assessed_on,
         recorded_at=ctx.now,
     )
-    records.add(row)
+    repository.add(row)
     if promotion is not None:
-        certificate = records.promote(ctx, worker, promotion, row.id, version)
+        certificate = promote(ctx, repository, worker, promotion, row.id, version)
         row.from_level, row.to_level = promotion.from_level, promotion.to_level
         row.certificate_number = certificate.number
     ctx.outbox.add(ctx.session, events.ASSESSMENT_RECORDED, worker.id, recorded_data(row, worker))
@@ -122,8 +123,10 @@ def recorded_data(row: Assessment, worker: WorkerReplica) -> dict[str, object]:
     }
 
 
-def _active_worker(records: Records, worker_id: str) -> WorkerReplica:
-    worker = records.worker(worker_id)
+def _active_worker(repository: Repository, worker_id: str) -> WorkerReplica:
+    """The worker, held to the end of the transaction (PostgreSQL): two assessments of one
+    worker are decided one after the other."""
+    worker = repository.worker(worker_id, lock=True)
     if worker is None:
         raise errors.WorkerNotFound()
     if not worker.active:

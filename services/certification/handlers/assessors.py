@@ -11,44 +11,40 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from services.certification import commands
-from services.certification.adapters.assessments_repo import Records, SqlRecords
 from services.certification.adapters.orm import Assessor, AssessorAuthorisation, new_id
+from services.certification.adapters.repository import Repository
 from services.certification.domain.levels import check_level
 from shared.errors import Conflict, InvalidValue, NotFound
 from shared.handling import Context
 
 
 def add_assessor(
-    ctx: Context, command: commands.AddAssessor, records: Records | None = None
+    ctx: Context, command: commands.AddAssessor, repository: Repository
 ) -> tuple[Assessor, list[AssessorAuthorisation]]:
-    records = records or SqlRecords(ctx.session)
     assessor = Assessor(id=new_id(), name=command.name, created_at=ctx.now)
     rows = [
         _authorisation(assessor.id, new, f"authorisations.{i}.")
         for i, new in enumerate(command.authorisations)
     ]
-    records.add(assessor)
-    for row in rows:
-        records.add(row)
+    repository.add(assessor)  # first: its authorisations refer to it
+    repository.add(*rows)
     return assessor, rows
 
 
 def add_authorisation(
-    ctx: Context, command: commands.AddAuthorisation, records: Records | None = None
+    ctx: Context, command: commands.AddAuthorisation, repository: Repository
 ) -> AssessorAuthorisation:
-    records = records or SqlRecords(ctx.session)
-    if records.assessor(command.assessor_id) is None:
+    if repository.assessor(command.assessor_id) is None:
         raise NotFound.of("assessor")
     row = _authorisation(command.assessor_id, command.authorisation)
-    records.add(row)
+    repository.add(row)
     return row
 
 
 def end_authorisation(
-    ctx: Context, command: commands.EndAuthorisation, records: Records | None = None
+    ctx: Context, command: commands.EndAuthorisation, repository: Repository
 ) -> AssessorAuthorisation:
-    records = records or SqlRecords(ctx.session)
-    row = records.authorisation(command.assessor_id, command.authorisation_id)
+    row = repository.authorisation(command.assessor_id, command.authorisation_id)
     if row is None:
         raise NotFound.of("authorisation")
     if row.ended_on is not None:

@@ -8,22 +8,21 @@ is append-only and is not changed by a revocation.
 from __future__ import annotations
 
 from services.certification import commands, events
-from services.certification.adapters.assessments_repo import Records, SqlRecords
 from services.certification.adapters.orm import Certificate
-from services.certification.adapters.promotions import certificate_data
+from services.certification.adapters.repository import Repository
 from services.certification.domain import errors
 from services.certification.domain.certificates import parse_number
+from services.certification.handlers.promotions import certificate_data
 from shared.handling import Context
 
 REVOKED = "revoked"
 
 
 def revoke_certificate(
-    ctx: Context, command: commands.RevokeCertificate, records: Records | None = None
+    ctx: Context, command: commands.RevokeCertificate, repository: Repository
 ) -> Certificate:
-    records = records or SqlRecords(ctx.session)
     number = str(parse_number(command.number))
-    certificate = records.certificate(number)
+    certificate = repository.certificate(number)
     if certificate is None:
         raise errors.CertificateNotFound()
     if certificate.status == REVOKED:

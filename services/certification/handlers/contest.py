@@ -5,7 +5,7 @@ knows is decided once (``contest_decisions`` is unique per competition and worke
 contest rules in force and the worker's current level in the contest's occupation (the
 ledger). Every decision is written, granted or refused with the rule and the detail, with the
 rules' version, so the worker's history shows why. A grant goes through
-:func:`~services.certification.adapters.promotions.promote` (route ``contest_award``): the
+:func:`~.promotions.promote` (route ``contest_award``): the
 ledger's line (its source the competition: one decision per competition and worker), a
 certificate, ``skill.promoted`` and ``certificate.issued``.
 
@@ -31,15 +31,13 @@ import logging
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-
 from services.certification.adapters.orm import (
     ContestDecision,
     ContestPromotionYear,
     WorkerReplica,
 )
-from services.certification.adapters.promotions import holding, promote
-from services.certification.adapters.rules_store import current_contest_rules
+from services.certification.adapters.repository import Repository
+from services.certification.adapters.rules_store import CONTEST, contest_rules_of
 from services.certification.commands import ApplyContestAward
 from services.certification.domain.contest import (
     SKILL_CONTEST,
@@ -48,24 +46,28 @@ from services.certification.domain.contest import (
     decide_contest_promotion,
 )
 from services.certification.domain.contest import ContestDecision as Decision
+from services.certification.handlers.promotions import promote
 from shared.handling import Context
 
 log = logging.getLogger(__name__)
 
 
-def apply_contest_award(ctx: Context, command: ApplyContestAward) -> list[ContestDecision]:
+def apply_contest_award(
+    ctx: Context, command: ApplyContestAward, repository: Repository
+) -> list[ContestDecision]:
     """Decide the award for each of its known workers; returns the decisions made now."""
     if command.data.get("kind") != SKILL_CONTEST:
         return []
     award = award_of(command.data)
-    rules = current_contest_rules(ctx.session)
+    rules = contest_rules_of(repository.rules_table(CONTEST))
+    name = str(command.data.get("award", ""))
     decided = []
     for worker_id in sorted(set(award.worker_ids)):
-        worker = ctx.session.get(WorkerReplica, worker_id, with_for_update=True)
+        worker = repository.worker(worker_id, lock=True)
         if worker is None:
             log.warning("award %s names a worker the replica does not know", award.award_id)
             continue
-        row = _decide(ctx, award, str(command.data.get("award", "")), worker, rules)
+        row = _decide(ctx, repository, award, name, worker, rules)
         if row is not None:
             decided.append(row)
     return decided
@@ -89,40 +91,36 @@ def award_of(data: Any) -> Award:
 
 
 def _decide(
-    ctx: Context, award: Award, name: str, worker: WorkerReplica, rules: ContestRules
+    ctx: Context,
+    repository: Repository,
+    award: Award,
+    name: str,
+    worker: WorkerReplica,
+    rules: ContestRules,
 ) -> ContestDecision | None:
-    if _decided(ctx, award.competition_id, worker.id):
+    if repository.contest_decision(award.competition_id, worker.id) is not None:
         return None  # this award was decided for this worker already
-    current = holding(ctx.session, worker.id, award.occupation_code or "")
+    current = repository.holding(worker.id, award.occupation_code or "")
     level = None if current is None else current.level
     year = award.published_on.year
-    taken = ctx.session.get(ContestPromotionYear, (worker.id, year)) is not None
+    taken = repository.contest_promotion_year(worker.id, year) is not None
     decision = decide_contest_promotion(award, level, int(taken), rules)
     promotion = decision.promotion()
     if promotion is not None:
         claim = ContestPromotionYear(
             worker_id=worker.id, year=year, competition_id=award.competition_id
         )
-        ctx.session.add(claim)
-        ctx.session.flush()  # the primary key: one contest promotion a year, also under races
-        promote(ctx, worker, promotion, award.competition_id, rules.version)
-    return _record(ctx, award, name, worker.id, decision)
+        repository.add(claim)  # now: the primary key holds one a year, also under races
+        promote(ctx, repository, worker, promotion, award.competition_id, rules.version)
+    row = _row(ctx, award, name, worker.id, decision)
+    repository.add(row)
+    return row
 
 
-def _decided(ctx: Context, competition_id: str, worker_id: str) -> bool:
-    found = ctx.session.scalar(
-        select(ContestDecision).where(
-            ContestDecision.competition_id == competition_id,
-            ContestDecision.worker_id == worker_id,
-        )
-    )
-    return found is not None
-
-
-def _record(
+def _row(
     ctx: Context, award: Award, name: str, worker_id: str, decision: Decision
 ) -> ContestDecision:
-    row = ContestDecision(
+    return ContestDecision(
         competition_id=award.competition_id,
         worker_id=worker_id,
         occupation_code=award.occupation_code,
@@ -138,9 +136,6 @@ def _record(
         rules_version=decision.rules_version,
         decided_at=ctx.now,
     )
-    ctx.session.add(row)
-    ctx.session.flush()
-    return row
 
 
 def _date(value: date | str) -> date:

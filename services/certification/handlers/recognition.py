@@ -12,11 +12,9 @@ Counts are not kept here: they come from these events (:mod:`..adapters.counts`)
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from services.certification import events
-from services.certification.adapters.orm import SkillLeader, Studio, WorkerReplica, new_id
-from services.certification.adapters.promotions import highest_level
+from services.certification.adapters.orm import SkillLeader, Studio, new_id
+from services.certification.adapters.repository import Repository
 from services.certification.commands import ApplyForStudio, ApproveStudio, DesignateSkillLeader
 from services.certification.domain import errors
 from services.certification.domain.counting import year_of_fact
@@ -30,12 +28,12 @@ from services.certification.domain.studios import (
 from shared.handling import Context
 
 
-def apply_for_studio(ctx: Context, command: ApplyForStudio) -> Studio:
+def apply_for_studio(ctx: Context, command: ApplyForStudio, repository: Repository) -> Studio:
     level = studio_level(command.level)
-    leader = ctx.session.get(WorkerReplica, command.leader_worker_id)
+    leader = repository.worker(command.leader_worker_id)
     if leader is None or not leader.active or leader.enterprise_id != command.enterprise_id:
         raise errors.LeaderNotInEnterprise()
-    held = highest_level(ctx.session, leader.id)
+    held = repository.highest_level(leader.id)
     check_leader_qualified(command.leader_is_model_worker, [] if held is None else [held])
     studio = Studio(
         id=new_id(),
@@ -48,18 +46,16 @@ def apply_for_studio(ctx: Context, command: ApplyForStudio) -> Studio:
         status=str(StudioStatus.APPLIED),
         applied_at=ctx.now,
     )
-    ctx.session.add(studio)
-    ctx.session.flush()
+    repository.add(studio)
     return studio
 
 
-def approve_studio(ctx: Context, command: ApproveStudio) -> Studio:
-    studio = ctx.session.get(Studio, command.studio_id, with_for_update=True)  # one decides
+def approve_studio(ctx: Context, command: ApproveStudio, repository: Repository) -> Studio:
+    studio = repository.studio(command.studio_id)  # held: one admin decides
     if studio is None:
         raise errors.StudioNotFound()
     studio.status = str(decide_application(studio.status, approve=True))
     studio.approved_on = command.approved_on or ctx.today
-    ctx.session.flush()
     ctx.outbox.add(
         ctx.session,
         events.STUDIO_APPROVED,
@@ -77,18 +73,15 @@ def approve_studio(ctx: Context, command: ApproveStudio) -> Studio:
     return studio
 
 
-def designate_skill_leader(ctx: Context, command: DesignateSkillLeader) -> SkillLeader:
-    worker = ctx.session.get(WorkerReplica, command.worker_id)
+def designate_skill_leader(
+    ctx: Context, command: DesignateSkillLeader, repository: Repository
+) -> SkillLeader:
+    worker = repository.worker(command.worker_id)
     if worker is None:
         raise errors.WorkerNotFound()
     if not worker.active:
         raise errors.WorkerNotActive()
-    designated = ctx.session.scalar(
-        select(SkillLeader).where(
-            SkillLeader.worker_id == worker.id,
-            SkillLeader.occupation_code == command.occupation_code,
-        )
-    )
+    designated = repository.skill_leader(worker.id, command.occupation_code)
     check_skill_leader_not_designated(designated is not None)
     leader = SkillLeader(
         id=new_id(),
@@ -98,8 +91,7 @@ def designate_skill_leader(ctx: Context, command: DesignateSkillLeader) -> Skill
         region_code=worker.region_code,
         designated_on=command.designated_on or ctx.today,
     )
-    ctx.session.add(leader)
-    ctx.session.flush()  # the unique key refuses a concurrent twin here (a 409)
+    repository.add(leader)  # the unique key refuses a concurrent twin here (a 409)
     ctx.outbox.add(
         ctx.session,
         events.SKILL_LEADER_DESIGNATED,

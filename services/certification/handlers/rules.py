@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from services.certification.adapters.rules_store import KINDS, latest, rules_body, store_rules
+from services.certification.adapters.repository import Repository
+from services.certification.adapters.rules_store import KINDS, body_in_force, next_version
 from services.certification.commands import ReplaceRulesTable
 from services.certification.domain import errors
 from shared.handling import Context
@@ -32,10 +31,13 @@ class RulesVersion:
     built_in: bool = False
 
 
-def replace_rules_table(ctx: Context, command: ReplaceRulesTable) -> RulesVersion:
+def replace_rules_table(
+    ctx: Context, command: ReplaceRulesTable, repository: Repository
+) -> RulesVersion:
     check_kind(command.kind)
-    store_rules(ctx.session, command.kind, command.body, command.by, ctx.now)
-    return current_rules(ctx.session, command.kind)
+    stored = repository.rules_table(command.kind)
+    repository.add(next_version(command.kind, stored, command.body, command.by, ctx.now))
+    return current_rules(repository, command.kind)
 
 
 def check_kind(kind: str) -> None:
@@ -43,9 +45,10 @@ def check_kind(kind: str) -> None:
         raise errors.UnknownRulesTable()
 
 
-def current_rules(session: Session, kind: str) -> RulesVersion:
+def current_rules(repository: Repository, kind: str) -> RulesVersion:
     """The table of ``kind`` in force (its version is not repeated inside its body)."""
     check_kind(kind)
-    version, body = rules_body(session, kind)
+    stored = repository.rules_table(kind)
+    version, body = body_in_force(kind, stored)
     body = {key: value for key, value in body.items() if key != "version"}
-    return RulesVersion(kind, version or 0, body, built_in=latest(session, kind) is None)
+    return RulesVersion(kind, version or 0, body, built_in=stored is None)

@@ -9,15 +9,16 @@ so that the counts (workers trained, migrant workers trained) need nothing else.
 from __future__ import annotations
 
 from services.certification import events
-from services.certification.adapters.orm import Training, WorkerReplica, new_id
+from services.certification.adapters.orm import Training, new_id
+from services.certification.adapters.repository import Repository
 from services.certification.commands import RecordTraining
 from services.certification.domain import errors
 from services.certification.domain.counting import year_of_fact
 from shared.handling import Context
 
 
-def record_training(ctx: Context, command: RecordTraining) -> Training:
-    worker = ctx.session.get(WorkerReplica, command.worker_id)
+def record_training(ctx: Context, command: RecordTraining, repository: Repository) -> Training:
+    worker = repository.worker(command.worker_id)
     acting = command.acting_enterprise_id
     if worker is None or (acting is not None and worker.enterprise_id != acting):
         raise errors.WorkerNotFound()
@@ -35,8 +36,7 @@ def record_training(ctx: Context, command: RecordTraining) -> Training:
         region_code=worker.region_code,
         is_migrant=worker.is_migrant,
     )
-    ctx.session.add(training)
-    ctx.session.flush()
+    repository.add(training)
     ctx.outbox.add(
         ctx.session,
         events.TRAINING_COMPLETED,

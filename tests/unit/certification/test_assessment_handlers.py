@@ -1,118 +1,37 @@
 """The assessor, assessment and certificate handlers with in-memory records: no database.
 
-Each handler is called as the kernel calls it, ``handler(ctx, command)``, with the records it
-reads and writes given in place of the SQL ones.
+Each handler runs as the kernel runs it, through ``handle`` and the handlers ``bootstrap``
+wires to a repository: here the fake one of :mod:`.fakes`, its tables in dicts, and an outbox
+that keeps what it is given.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
 
 from services.certification import commands, events
-from services.certification.adapters.assessments_repo import as_domain
 from services.certification.adapters.orm import (
     Assessor,
     AssessorAuthorisation,
     Certificate,
+    LedgerEntry,
     WorkerReplica,
 )
 from services.certification.domain import errors
-from services.certification.domain.assessment import Authorisation, PromotionRules
-from services.certification.domain.levels import Promotion, SkillHolding
-from services.certification.handlers.assessments import record_assessment
-from services.certification.handlers.assessors import (
-    add_assessor,
-    add_authorisation,
-    end_authorisation,
-)
-from services.certification.handlers.certificates import revoke_certificate
+from services.certification.domain.assessment import PromotionRules
 from shared.errors import Conflict, InvalidValue, NotFound
-from shared.handling import Context
-from shared.settings import Settings
+from tests.unit.certification.fakes import NOW, Certification, FakeRepository
 
-NOW = datetime(2025, 6, 2, 2, 0, tzinfo=UTC)  # 10:00 on 2 June in Jiaxing
 X = "6-18-01-01"
 NUMBER = "S057333330400255000001"
 
 
-@dataclass
-class FakeOutbox:
-    """Stages events in a list, validated by the service's own schemas as the real one does."""
-
-    staged: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
-
-    def add(self, session: Any, event_type: str, subject: str, data: dict[str, Any]) -> None:
-        events.PRODUCES[event_type]().load(dict(data))
-        self.staged.append((event_type, subject, dict(data)))
-
-    def types(self) -> list[str]:
-        return [event_type for event_type, _, _ in self.staged]
-
-
-@dataclass
-class FakeRecords:
-    """The handlers' records, in memory."""
-
-    assessors: dict[str, Assessor] = field(default_factory=dict)
-    rows: list[AssessorAuthorisation] = field(default_factory=list)
-    workers: dict[str, WorkerReplica] = field(default_factory=dict)
-    holdings: dict[tuple[str, str], SkillHolding] = field(default_factory=dict)
-    rules: tuple[int | None, PromotionRules] = (None, PromotionRules())
-    certificates: dict[str, Certificate] = field(default_factory=dict)
-    added: list[Any] = field(default_factory=list)
-    promotions: list[tuple[Promotion, str, int | None]] = field(default_factory=list)
-
-    def add(self, row: Any) -> None:
-        self.added.append(row)
-        if isinstance(row, Assessor):
-            self.assessors[row.id] = row
-        if isinstance(row, AssessorAuthorisation):
-            self.rows.append(row)
-
-    def assessor(self, assessor_id: str) -> Assessor | None:
-        return self.assessors.get(assessor_id)
-
-    def authorisation(self, assessor_id: str, authorisation_id: str) -> Any:
-        return next(
-            (r for r in self.rows if (r.assessor_id, r.id) == (assessor_id, authorisation_id)),
-            None,
-        )
-
-    def authorisations(self, assessor_id: str) -> list[Authorisation]:
-        return [as_domain(row) for row in self.rows if row.assessor_id == assessor_id]
-
-    def worker(self, worker_id: str) -> WorkerReplica | None:
-        return self.workers.get(worker_id)
-
-    def holding(self, worker_id: str, occupation_code: str) -> SkillHolding | None:
-        return self.holdings.get((worker_id, occupation_code))
-
-    def promotion_rules(self) -> tuple[int | None, PromotionRules]:
-        return self.rules
-
-    def promote(
-        self, ctx: Any, worker: Any, promotion: Promotion, source_id: str, version: Any
-    ) -> Certificate:
-        self.promotions.append((promotion, source_id, version))
-        year = promotion.on.year % 100
-        number = f"S057333330400{year:02d}{promotion.to_level}{len(self.promotions):06d}"
-        return Certificate(number=number, worker_id=worker.id, name=worker.name)
-
-    def certificate(self, number: str) -> Certificate | None:
-        return self.certificates.get(number)
-
-
-def context() -> Context:
-    return Context(session=None, outbox=FakeOutbox(), now=NOW, settings=Settings())  # type: ignore[arg-type]
-
-
-def authorised(records: FakeRecords, assessor_id: str = "asr-1", **change: Any) -> None:
+def authorised(repository: FakeRepository, assessor_id: str = "asr-1", **change: Any) -> None:
     values = {
-        "id": f"auth-{len(records.rows)}",
+        "id": f"auth-{len(repository.authorisation_rows)}",
         "assessor_id": assessor_id,
         "occupation_code": X,
         "levels": [5, 4, 3],
@@ -120,10 +39,11 @@ def authorised(records: FakeRecords, assessor_id: str = "asr-1", **change: Any) 
         "valid_until": None,
         "ended_on": None,
     } | change
-    records.rows.append(AssessorAuthorisation(**values))
+    row = AssessorAuthorisation(**values)
+    repository.authorisation_rows[row.id] = row
 
 
-def worker(records: FakeRecords, worker_id: str = "wkr-1", **change: Any) -> None:
+def worker(repository: FakeRepository, worker_id: str = "wkr-1", **change: Any) -> None:
     values = {
         "id": worker_id,
         "enterprise_id": "ent-1",
@@ -136,11 +56,19 @@ def worker(records: FakeRecords, worker_id: str = "wkr-1", **change: Any) -> Non
         "active": True,
         "updated_at": NOW,
     } | change
-    records.workers[worker_id] = WorkerReplica(**values)
+    repository.workers[worker_id] = WorkerReplica(**values)
+
+
+def held(repository: FakeRepository, level: int, since: date, worker_id: str = "wkr-1") -> None:
+    """The worker holds ``level`` in X since ``since``: a line of the ledger."""
+    entry = LedgerEntry(
+        worker_id=worker_id, occupation_code=X, level=level, since=since, route="assessment"
+    )
+    repository.ledger[(worker_id, X, level)] = entry
 
 
 def assess(**change: Any) -> commands.RecordAssessment:
-    values = {
+    values: dict[str, Any] = {
         "assessor_id": "asr-1",
         "worker_id": "wkr-1",
         "occupation_code": X,
@@ -153,128 +81,149 @@ def assess(**change: Any) -> commands.RecordAssessment:
     return commands.RecordAssessment(**values)
 
 
-def ready() -> FakeRecords:
-    records = FakeRecords()
-    authorised(records)
-    worker(records)
-    return records
+@pytest.fixture
+def service() -> Certification:
+    """Nobody known yet: no assessor authorised, no worker in the replica."""
+    return Certification()
+
+
+@pytest.fixture
+def ready(service: Certification) -> Certification:
+    """An assessor authorised for X at levels 5 to 3, and an active worker of X."""
+    authorised(service.repository)
+    worker(service.repository)
+    return service
+
+
+def promotions(repository: FakeRepository) -> list[LedgerEntry]:
+    """The ledger's lines the handlers appended (the test's own are not among ``added``)."""
+    return [row for row in repository.added if isinstance(row, LedgerEntry)]
 
 
 # -- record_assessment ---------------------------------------------------------------------------
 
 
-def test_a_first_pass_promotes_to_level_five_and_stages_the_recording() -> None:
-    ctx, records = context(), ready()
-    row = record_assessment(ctx, assess(), records)
+def test_a_first_pass_promotes_to_level_five_and_stages_the_recording(ready) -> None:
+    row = ready(assess())
     assert row.passed is True
     assert (row.from_level, row.to_level) == (None, 5)
     assert row.certificate_number == "S057333330400255000001"
-    [(promotion, source_id, version)] = records.promotions
-    assert promotion.to_level == 5 and source_id == row.id and version is None
-    [(event_type, subject, data)] = ctx.outbox.staged  # type: ignore[attr-defined]
+    [entry] = promotions(ready.repository)
+    assert entry.level == 5 and entry.source_id == row.id and entry.rules_version is None
+    assert entry.certificate_number == row.certificate_number
+    assert ready.outbox.types() == [
+        events.SKILL_PROMOTED,
+        events.CERTIFICATE_ISSUED,
+        events.ASSESSMENT_RECORDED,
+    ]
+    event_type, subject, data = ready.outbox.added[-1]
     assert (event_type, subject) == (events.ASSESSMENT_RECORDED, "wkr-1")
     assert data["enterprise_id"] == "ent-1" and data["region_code"] == "330402"
     assert data["year"] == 2025 and data["passed"] is True
 
 
-def test_a_fail_is_recorded_without_a_promotion() -> None:
-    ctx, records = context(), ready()
-    row = record_assessment(ctx, assess(practical_score=59.9), records)
+def test_a_fail_is_recorded_without_a_promotion(ready) -> None:
+    row = ready(assess(practical_score=59.9))
     assert row.passed is False and row.to_level is None and row.certificate_number is None
-    assert records.promotions == []
-    [added] = records.added
+    assert promotions(ready.repository) == []
+    [added] = ready.repository.added
     assert (added.id, added.passed, added.recorded_at) == (row.id, False, NOW)
-    assert ctx.outbox.types() == [events.ASSESSMENT_RECORDED]  # type: ignore[attr-defined]
+    assert ready.outbox.types() == [events.ASSESSMENT_RECORDED]
 
 
-def test_the_rules_version_in_force_goes_with_the_promotion() -> None:
-    ctx, records = context(), ready()
-    records.rules = (3, PromotionRules(years_before={4: 1, 3: 4, 2: 4, 1: 4}))
-    records.holdings[("wkr-1", X)] = SkillHolding(X, 5, date(2024, 5, 20))
-    row = record_assessment(ctx, assess(level=4), records)
+def test_the_rules_version_in_force_goes_with_the_promotion(ready) -> None:
+    ready.repository.use_promotion_rules(3, PromotionRules(years_before={4: 1, 3: 4, 2: 4, 1: 4}))
+    held(ready.repository, 5, date(2024, 5, 20))
+    row = ready(assess(level=4))
     assert (row.from_level, row.to_level) == (5, 4)
-    assert records.promotions[0][2] == 3
+    assert promotions(ready.repository)[0].rules_version == 3
 
 
-def test_an_assessment_in_the_future_is_refused_before_anything_else() -> None:
-    ctx, records = context(), FakeRecords()
+def test_an_assessment_in_the_future_is_refused_before_anything_else(service) -> None:
     with pytest.raises(errors.AssessmentInFuture):
-        record_assessment(ctx, assess(assessed_on=date(2025, 6, 3)), records)
+        service(assess(assessed_on=date(2025, 6, 3)))
 
 
-def test_a_score_out_of_range_is_refused_naming_it() -> None:
+def test_a_score_out_of_range_is_refused_naming_it(ready) -> None:
     with pytest.raises(errors.ScoresOutOfRange) as refused:
-        record_assessment(context(), assess(practical_score=101), ready())
+        ready(assess(practical_score=101))
     assert refused.value.errors == {"practical_score": [refused.value.detail]}
 
 
 @pytest.mark.parametrize(
     "change", [{"level": 2}, {"occupation_code": "4-04-05-03"}], ids=["level", "occupation"]
 )
-def test_outside_the_authorisation_nothing_is_recorded(change: dict[str, Any]) -> None:
-    ctx, records = context(), ready()
+def test_outside_the_authorisation_nothing_is_recorded(ready, change: dict[str, Any]) -> None:
     with pytest.raises(errors.NotAuthorised):
-        record_assessment(ctx, assess(**change), records)
-    assert records.added == [] and ctx.outbox.staged == []  # type: ignore[attr-defined]
+        ready(assess(**change))
+    assert ready.repository.added == [] and ready.outbox.added == []
 
 
-def test_an_authorisation_ended_today_is_refused_as_ended() -> None:
-    records = FakeRecords()
-    authorised(records, ended_on=date(2025, 6, 2))
-    worker(records)
+def test_an_authorisation_ended_today_is_refused_as_ended(service) -> None:
+    authorised(service.repository, ended_on=date(2025, 6, 2))
+    worker(service.repository)
     with pytest.raises(errors.AuthorisationEnded):
-        record_assessment(context(), assess(), records)
+        service(assess())
 
 
-def test_an_unknown_worker_is_refused() -> None:
-    records = FakeRecords()
-    authorised(records)
+def test_an_unknown_worker_is_refused(service) -> None:
+    authorised(service.repository)
     with pytest.raises(errors.WorkerNotFound):
-        record_assessment(context(), assess(), records)
+        service(assess())
 
 
-def test_a_worker_who_left_is_refused() -> None:
-    records = FakeRecords()
-    authorised(records)
-    worker(records, active=False)
+def test_a_worker_who_left_is_refused(service) -> None:
+    authorised(service.repository)
+    worker(service.repository, active=False)
     with pytest.raises(errors.WorkerNotActive):
-        record_assessment(context(), assess(), records)
+        service(assess())
 
 
-def test_a_promotion_too_early_is_refused_with_the_date_and_records_nothing() -> None:
-    ctx, records = context(), ready()
-    records.holdings[("wkr-1", X)] = SkillHolding(X, 5, date(2024, 2, 29))
+def test_a_promotion_too_early_is_refused_with_the_date_and_records_nothing(ready) -> None:
+    held(ready.repository, 5, date(2024, 2, 29))
     with pytest.raises(errors.TooEarlyForPromotion) as refused:
-        record_assessment(ctx, assess(level=4), records)
+        ready(assess(level=4))
     assert refused.value.possible_on == date(2026, 2, 28)
-    assert records.added == [] and records.promotions == []
+    assert ready.repository.added == [] and promotions(ready.repository) == []
+    assert ready.outbox.added == []
 
 
-def test_a_skipped_level_is_refused_naming_the_next() -> None:
-    records = ready()
-    records.holdings[("wkr-1", X)] = SkillHolding(X, 5, date(2015, 1, 1))
+def test_a_skipped_level_is_refused_naming_the_next(ready) -> None:
+    held(ready.repository, 5, date(2015, 1, 1))
     with pytest.raises(errors.LevelSkipped) as refused:
-        record_assessment(context(), assess(level=3), records)
+        ready(assess(level=3))
     assert refused.value.next_level == 4
 
 
 def test_years_in_the_occupation_count_from_hiring_only_in_the_registrys_occupation() -> None:
     rules = PromotionRules(first_level_years={X: {4: 5}})
-    records = ready()
-    records.rules = (1, rules)
-    assert record_assessment(context(), assess(level=4), records).to_level == 4
-    elsewhere = ready()
-    elsewhere.rules = (1, rules)
-    worker(elsewhere, occupation_code="4-04-05-03")
+    hired_in_x = Certification()
+    authorised(hired_in_x.repository)
+    worker(hired_in_x.repository)
+    hired_in_x.repository.use_promotion_rules(1, rules)
+    assert hired_in_x(assess(level=4)).to_level == 4
+    elsewhere = Certification()
+    authorised(elsewhere.repository)
+    worker(elsewhere.repository, occupation_code="4-04-05-03")
+    elsewhere.repository.use_promotion_rules(1, rules)
     with pytest.raises(errors.LevelSkipped):
-        record_assessment(context(), assess(level=4), elsewhere)
+        elsewhere(assess(level=4))
+
+
+def test_a_second_pass_of_the_same_level_and_year_takes_the_next_serial(ready) -> None:
+    worker(ready.repository, "wkr-2")
+    first, second = ready(assess()), ready(assess(worker_id="wkr-2"))
+    assert (first.certificate_number, second.certificate_number) == (
+        "S057333330400255000001",
+        "S057333330400255000002",
+    )
 
 
 # -- assessors -----------------------------------------------------------------------------------
 
 
 def new(**change: Any) -> commands.NewAuthorisation:
-    values = {
+    values: dict[str, Any] = {
         "occupation_code": X,
         "levels": (4, 5, 4),
         "valid_from": date(2025, 1, 1),
@@ -283,67 +232,57 @@ def new(**change: Any) -> commands.NewAuthorisation:
     return commands.NewAuthorisation(**values)
 
 
-def test_an_assessor_is_added_with_authorisations_levels_sorted_once_each() -> None:
-    records = FakeRecords()
-    assessor, rows = add_assessor(context(), commands.AddAssessor("李评价", [new()]), records)
+def test_an_assessor_is_added_with_authorisations_levels_sorted_once_each(service) -> None:
+    assessor, rows = service(commands.AddAssessor("李评价", [new()]))
     assert assessor.created_at == NOW
     [row] = rows
     assert row.assessor_id == assessor.id and row.levels == [5, 4]
-    assert records.added == [assessor, row]
+    assert service.repository.added == [assessor, row]
 
 
-def test_an_authorisation_with_a_bad_level_refuses_the_whole_assessor() -> None:
-    records = FakeRecords()
+def test_an_authorisation_with_a_bad_level_refuses_the_whole_assessor(service) -> None:
     with pytest.raises(errors.InvalidLevel) as refused:
-        add_assessor(context(), commands.AddAssessor("李评价", [new(), new(levels=(7,))]), records)
+        service(commands.AddAssessor("李评价", [new(), new(levels=(7,))]))
     assert list(refused.value.errors or {}) == ["authorisations.1.levels"]
-    assert records.added == []
+    assert service.repository.added == []
 
 
-def test_an_authorisation_ending_before_it_starts_is_refused() -> None:
+def test_an_authorisation_ending_before_it_starts_is_refused(service) -> None:
     with pytest.raises(InvalidValue) as refused:
-        add_assessor(
-            context(),
-            commands.AddAssessor("李评价", [new(valid_until=date(2024, 12, 31))]),
-            FakeRecords(),
-        )
+        service(commands.AddAssessor("李评价", [new(valid_until=date(2024, 12, 31))]))
     assert refused.value.field == "authorisations.0.valid_until"
 
 
-def test_an_authorisation_for_an_unknown_assessor_is_refused() -> None:
+def test_an_authorisation_for_an_unknown_assessor_is_refused(service) -> None:
     with pytest.raises(NotFound):
-        add_authorisation(context(), commands.AddAuthorisation("nobody", new()), FakeRecords())
+        service(commands.AddAuthorisation("nobody", new()))
 
 
-def test_an_authorisation_is_added_to_a_known_assessor() -> None:
-    records = FakeRecords(assessors={"asr-1": Assessor(id="asr-1", name="李评价")})
-    row = add_authorisation(context(), commands.AddAuthorisation("asr-1", new()), records)
-    assert row.assessor_id == "asr-1" and records.rows == [row]
+def test_an_authorisation_is_added_to_a_known_assessor(service) -> None:
+    service.repository.assessors["asr-1"] = Assessor(id="asr-1", name="李评价")
+    row = service(commands.AddAuthorisation("asr-1", new()))
+    assert row.assessor_id == "asr-1"
+    assert list(service.repository.authorisation_rows.values()) == [row]
 
 
-def test_ending_an_authorisation_defaults_to_today() -> None:
-    records = FakeRecords()
-    authorised(records, id="auth-x")
-    row = end_authorisation(context(), commands.EndAuthorisation("asr-1", "auth-x", None), records)
+def test_ending_an_authorisation_defaults_to_today(service) -> None:
+    authorised(service.repository, id="auth-x")
+    row = service(commands.EndAuthorisation("asr-1", "auth-x", None))
     assert row.ended_on == date(2025, 6, 2)
 
 
-def test_ending_an_authorisation_twice_is_refused() -> None:
-    records = FakeRecords()
-    authorised(records, id="auth-x", ended_on=date(2025, 5, 1))
+def test_ending_an_authorisation_twice_is_refused(service) -> None:
+    authorised(service.repository, id="auth-x", ended_on=date(2025, 5, 1))
     with pytest.raises(Conflict):
-        end_authorisation(context(), commands.EndAuthorisation("asr-1", "auth-x", None), records)
+        service(commands.EndAuthorisation("asr-1", "auth-x", None))
 
 
-def test_ending_an_unknown_authorisation_or_before_its_start_is_refused() -> None:
-    records = FakeRecords()
-    authorised(records, id="auth-x")
+def test_ending_an_unknown_authorisation_or_before_its_start_is_refused(service) -> None:
+    authorised(service.repository, id="auth-x")
     with pytest.raises(NotFound):
-        end_authorisation(context(), commands.EndAuthorisation("asr-2", "auth-x", None), records)
+        service(commands.EndAuthorisation("asr-2", "auth-x", None))
     with pytest.raises(InvalidValue):
-        end_authorisation(
-            context(), commands.EndAuthorisation("asr-1", "auth-x", date(2019, 1, 1)), records
-        )
+        service(commands.EndAuthorisation("asr-1", "auth-x", date(2019, 1, 1)))
 
 
 # -- certificates ----------------------------------------------------------------------------
@@ -365,26 +304,26 @@ def issued(number: str = NUMBER, **change: Any) -> Certificate:
     return Certificate(**values)
 
 
-def test_a_revocation_marks_the_certificate_and_stages_its_event() -> None:
-    ctx = context()
-    records = FakeRecords(certificates={NUMBER: issued()})
+def test_a_revocation_marks_the_certificate_and_stages_its_event(service) -> None:
+    service.repository.certificates[NUMBER] = issued()
     typed = NUMBER.lower()
-    certificate = revoke_certificate(ctx, commands.RevokeCertificate(typed, "信息有误"), records)
+    certificate = service(commands.RevokeCertificate(typed, "信息有误"))
     assert (certificate.status, certificate.revoked_reason) == ("revoked", "信息有误")
     assert certificate.revoked_on == date(2025, 6, 2)
-    [(event_type, subject, data)] = ctx.outbox.staged  # type: ignore[attr-defined]
+    [(event_type, subject, data)] = service.outbox.added
     assert (event_type, subject) == (events.CERTIFICATE_REVOKED, NUMBER)
     assert data["name_masked"] == "张*强" and data["status"] == "revoked"
 
 
-def test_revoking_a_revoked_certificate_is_refused() -> None:
-    records = FakeRecords(certificates={NUMBER: issued(status="revoked", revoked_reason="x")})
+def test_revoking_a_revoked_certificate_is_refused(service) -> None:
+    service.repository.certificates[NUMBER] = issued(status="revoked", revoked_reason="x")
     with pytest.raises(errors.CertificateAlreadyRevoked):
-        revoke_certificate(context(), commands.RevokeCertificate(NUMBER, "again"), records)
+        service(commands.RevokeCertificate(NUMBER, "again"))
+    assert service.outbox.added == []
 
 
-def test_revoking_an_unknown_or_malformed_number_is_refused() -> None:
+def test_revoking_an_unknown_or_malformed_number_is_refused(service) -> None:
     with pytest.raises(errors.CertificateNotFound):
-        revoke_certificate(context(), commands.RevokeCertificate(NUMBER, "x"), FakeRecords())
+        service(commands.RevokeCertificate(NUMBER, "x"))
     with pytest.raises(errors.InvalidCertificateNumber):
-        revoke_certificate(context(), commands.RevokeCertificate("S123", "x"), FakeRecords())
+        service(commands.RevokeCertificate("S123", "x"))
