@@ -2,8 +2,11 @@
 
 Embedded, tokens are HS256-signed with ``JIANGONG_SECRET``; in production they may come from
 the organisation's identity provider, verified with keys from ``JIANGONG_JWKS_URL``. A missing
-or bad token is a 401, a role that may not act a 403, and another enterprise's record a 404,
-so that the answer never confirms that it exists.
+or bad token is a 401 (with ``WWW-Authenticate``), a role that may not act a 403, and another
+enterprise's record a 404, so that the answer never confirms that it exists. A token is refused
+unless it is signed with the one algorithm expected (never ``none``), unexpired, at most
+``MAX_TOKEN_LENGTH`` characters, and carries ``sub``, a known ``role`` and, for a scoped role,
+its scope claim as a string or an integer.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ from shared.http import Problem
 ROLES = ("admin", "enterprise", "judge", "assessor", "reader")
 SCOPE_CLAIMS = {"enterprise": "enterprise_id", "judge": "judge_id", "assessor": "assessor_id"}
 ISSUER = "jiangong"
+MAX_TOKEN_LENGTH = 8192
+"""Ours are about 250 characters, an identity provider's a few kB at most; past 8 kB (what most
+proxies take for a whole header) a token is refused before anything in it is decoded."""
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -82,6 +88,8 @@ class TokenVerifier:
         self._jwks = jwt.PyJWKClient(jwks_url) if jwks_url else None
 
     def verify(self, token: str) -> Principal:
+        if len(token) > MAX_TOKEN_LENGTH:
+            raise InvalidToken(f"the token is longer than {MAX_TOKEN_LENGTH} characters")
         try:
             if self._jwks is not None:
                 key = self._jwks.get_signing_key_from_jwt(token).key
@@ -99,9 +107,16 @@ class TokenVerifier:
             raise InvalidToken("the token has no known role")
         claim = SCOPE_CLAIMS.get(role)
         scope = claims.get(claim) if claim else None
-        if claim and not scope:
+        if claim and not _is_id(scope):
             raise InvalidToken(f"a {role} token must carry {claim}")
         return Principal(subject=str(claims["sub"]), role=role, scope_id=scope and str(scope))
+
+
+def _is_id(value: object) -> bool:
+    """An id claim: a non-empty string or an integer (not a boolean, a list or an object)."""
+    if isinstance(value, str):
+        return bool(value.strip())
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 _VERIFIER = "jiangong.auth"
@@ -116,25 +131,28 @@ def init_auth(app: Flask, verifier: TokenVerifier) -> None:
     app.extensions[_VERIFIER] = verifier
 
 
-def _unauthorised(detail: str) -> Problem:
-    return Problem(401, detail, headers={"WWW-Authenticate": 'Bearer realm="jiangong"'})
+def _unauthorised(detail: str, error: str | None = None) -> Problem:
+    """A 401; RFC 6750 §3: no ``error`` when no token came, ``invalid_token`` for a bad one."""
+    challenge = 'Bearer realm="jiangong"' + (f', error="{error}"' if error else "")
+    return Problem(401, detail, headers={"WWW-Authenticate": challenge})
 
 
 def authenticate() -> Principal:
     header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
         raise _unauthorised("A bearer token is required.")
     try:
         principal = verifier_of(current_app).verify(token.strip())
     except InvalidToken as error:
-        raise _unauthorised(f"The token is not valid: {error}.") from error
+        raise _unauthorised(f"The token is not valid: {error}.", "invalid_token") from error
     g.principal = principal
     return principal
 
 
 def requires(*roles: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Let only these roles in (no roles: any valid token); documents bearer auth in OpenAPI."""
+    """Let only these roles in (no roles: any valid token); documents bearer auth in OpenAPI
+    and the 401 (and, with roles, the 403) the operation may answer."""
 
     def decorator(view: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(view)
@@ -147,6 +165,8 @@ def requires(*roles: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
         apidoc = dict(getattr(guarded, "_apidoc", {}))
         manual = dict(apidoc.get("manual_doc", {}))
         manual["security"] = [{"bearerAuth": []}]
+        refusals = {"401": "UNAUTHORIZED", **({"403": "FORBIDDEN"} if roles else {})}
+        manual["responses"] = {**refusals, **manual.get("responses", {})}
         apidoc["manual_doc"] = manual
         guarded._apidoc = apidoc  # type: ignore[attr-defined]
         return guarded

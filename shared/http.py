@@ -3,21 +3,25 @@
 Every error leaves as ``application/problem+json`` with ``type``, ``title``, ``status``,
 ``detail`` and, for validation failures, ``errors``: ``{field: [messages]}`` with nested fields
 dotted (``team_size.min``, ``criteria.0.weight``). Domain exceptions are mapped to one status
-each with ``map_errors``; anything unexpected is logged and answered as a problem too.
+each with ``map_errors``; anything unexpected is logged and answered as a problem too. The
+OpenAPI document says so: every error response it declares is ``application/problem+json``
+with the problem schema, and a 405 carries ``Allow``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from http import HTTPStatus
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from apispec import BasePlugin
 from flask import Blueprint as FlaskBlueprint
 from flask import Flask, Response, jsonify, request, send_from_directory
 from flask_smorest import Api, Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
@@ -49,14 +53,25 @@ class Problem(Exception):
 
 
 class ProblemSchema(Schema):
-    """RFC 9457 problem details (documentation of every error response)."""
+    """RFC 9457 problem details (documentation of every error response). Open to extension
+    members (RFC 9457 §3.2: ``rule``, certification's ``possible_on``...): never loaded."""
 
-    type = fields.String()
-    title = fields.String()
-    status = fields.Integer()
-    detail = fields.String()
-    instance = fields.String()
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    class Meta:
+        unknown = INCLUDE
+
+    type = fields.String(required=True, metadata={"description": "/problems/<rule> or about:blank"})
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    instance = fields.String(metadata={"description": "the path asked for"})
+    rule = fields.String(
+        metadata={"description": "the broken rule's stable code (see docs/problems.md)"}
+    )
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "each bad field, nested ones dotted, with its messages"},
+    )
 
 
 def problem_response(
@@ -113,10 +128,54 @@ def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "body": [str(messages)]}
 
 
+def _is_error(status: object) -> bool:
+    return str(status) == "default" or (str(status).isdigit() and int(str(status)) >= 400)
+
+
+class ProblemContent(BasePlugin):
+    """apispec plugin: an error response written inline on an operation (``alt_response``,
+    ``doc(responses=...)``) is declared as ``application/problem+json``, as it is answered;
+    a schema on :class:`SomethingToChange` states ``minProperties: 1``."""
+
+    def schema_helper(
+        self, name: str, definition: dict[str, Any], schema: Any = None, **_: Any
+    ) -> dict[str, Any] | None:
+        cls = schema if isinstance(schema, type) else type(schema)
+        if issubclass(cls, SomethingToChange):
+            return {"minProperties": 1}
+        return None
+
+    def operation_helper(
+        self, path: str | None = None, operations: dict[str, Any] | None = None, **_: Any
+    ) -> None:
+        for operation in (operations or {}).values():
+            for status, response in (operation.get("responses") or {}).items():
+                if _is_error(status) and isinstance(response, dict) and response.get("content"):
+                    media = next(iter(response["content"].values()))
+                    response["content"] = {PROBLEM: media}
+
+
 class ProblemApi(Api):
-    """flask-smorest's Api, answering every error as problem details."""
+    """flask-smorest's Api, answering every error as problem details and documenting them so."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def _init_spec(self, *, extra_plugins: Any = None, **options: Any) -> None:
+        super()._init_spec(extra_plugins=[*(extra_plugins or ()), ProblemContent()], **options)
+
+    def _register_responses(self) -> None:
+        """The named responses operations refer to (``UNPROCESSABLE_ENTITY``, ``DEFAULT_ERROR``
+        ...): an error one is ``application/problem+json`` with the problem schema, where
+        flask-smorest would declare its ``DEFAULT_RESPONSE_CONTENT_TYPE``, ``application/json``
+        (and the error schema even on a success). Each is in the document only if used."""
+        problem = {PROBLEM: {"schema": self.ERROR_SCHEMA}}
+        for status in HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["content"] = problem
+            self.spec.components.response(status.name, response, lazy=True)
+        default = {"description": "Default error response", "content": problem}
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, default, lazy=True)
 
     def _register_error_handlers(self) -> None:
         super()._register_error_handlers()
@@ -126,6 +185,7 @@ class ProblemApi(Api):
     def handle_http_exception(self, error: HTTPException) -> Response:
         data = getattr(error, "data", None) or {}
         status = error.code or 500
+        headers = {**_headers_of(error), **(data.get("headers") or {})}
         if "messages" in data or "errors" in data:
             # webargs nests by location (json, query, form, files); clients want the field
             by_location = data.get("errors") or data.get("messages") or {}
@@ -133,9 +193,15 @@ class ProblemApi(Api):
             for location_errors in by_location.values():
                 errors.update(flatten_errors(location_errors))
             detail = "The request has invalid fields: " + ", ".join(sorted(errors)) + "."
-            return problem_response(status, detail, errors=errors)
+            return problem_response(status, detail, errors=errors, headers=headers)
         detail = data.get("message") or error.description or _reason(status)
-        return problem_response(status, detail, headers=data.get("headers"))
+        return problem_response(status, detail, headers=headers)
+
+
+def _headers_of(error: HTTPException) -> dict[str, str]:
+    """The headers the exception itself carries: ``Allow`` on a 405, ``WWW-Authenticate`` on
+    a 401, ``Retry-After`` on a 429 or 503 (its body's type is ours, not its)."""
+    return {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
 
 
 def _handle_problem(problem: Problem) -> Response:
@@ -146,7 +212,9 @@ def _handle_problem(problem: Problem) -> Response:
 
 def _handle_unexpected(error: Exception) -> Response:
     if isinstance(error, HTTPException):  # pragma: no cover - smorest's handler takes these
-        return problem_response(error.code or 500, error.description or "")
+        return problem_response(
+            error.code or 500, error.description or "", headers=_headers_of(error)
+        )
     log.exception("unhandled error on %s %s", request.method, request.path)
     return problem_response(500, "The server failed to answer; the error has been logged.")
 
@@ -179,12 +247,44 @@ def map_errors(app: Flask, mapping: Mapping[type[Exception], int]) -> None:
         app.register_error_handler(exception, handler)
 
 
+# -- what request schemas state ------------------------------------------------------------
+
+NOT_BLANK = r"[^\x09-\x0d\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+"""A JSON Schema ``pattern`` (unanchored: the text contains one such character) for a text the
+server trims and refuses when blank: one character that is not whitespace as Python's
+``str.split()`` and ``str.strip()`` see it. Spelled out, since ``\\S`` differs between
+Python and ECMA-262 (U+001C..U+001F and U+0085 are whitespace only to Python, U+FEFF only to
+ECMA-262)."""
+
+
+class SomethingToChange:
+    """Mixin for a PATCH body's schema: a body that names no field (``{}``, or none at all)
+    would change nothing, so it is a 422 naming ``body``; the document says
+    ``minProperties: 1``."""
+
+    @validates_schema
+    def _something_to_change(self, data: Mapping[str, Any], **_: Any) -> None:
+        if not data:
+            raise ValidationError("nothing to change: send at least one field")
+
+
 # -- paging ----------------------------------------------------------------------------------
 
 
+MAX_PER_PAGE = 100
+MAX_PAGE = 10_000_000
+"""The last page a list may be asked for: ten million, far past any list we keep. A page number
+past the database's integer range was a 500 (PostgreSQL's and SQLite's ``OFFSET`` are 64-bit);
+bounded so, the offset stays below 10⁹ at 100 a page, inside even a 32-bit integer."""
+
+
 class PageQuery(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=MAX_PAGE),
+        metadata={"description": "1 is the first; past the last page the items are empty"},
+    )
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 
 def page_of(item_schema: type[Schema]) -> type[Schema]:
@@ -202,8 +302,13 @@ def page_of(item_schema: type[Schema]) -> type[Schema]:
 
 
 def paginate(session: Session, query: Select[Any], page: int, per_page: int) -> dict[str, Any]:
+    """One page of ``query``. Past the last row the database is not asked for rows at all, so
+    even a page number no schema bounded cannot reach the database as an offset."""
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    items = session.execute(query.limit(per_page).offset((page - 1) * per_page)).scalars().all()
+    offset = (page - 1) * per_page
+    items: Any = []
+    if offset < total:
+        items = session.execute(query.limit(per_page).offset(offset)).scalars().all()
     return {"items": items, "page": page, "per_page": per_page, "total": total}
 
 

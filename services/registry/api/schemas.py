@@ -1,19 +1,23 @@
 """What comes in and what goes out, for regions, enterprises and statistics.
 
 Load schemas refuse unknown fields, and name a server-set field (``id``, ``status``,
-``active``...) as one the client may not write. Dump schemas are separate.
+``active``...) as one the client may not write. Dump schemas are separate. Each load schema
+states in the OpenAPI document what the server enforces (``pattern``, lengths, bounds, dates'
+ranges in their description), so that a client or a form built from the document knows it;
+the checks themselves keep their own messages.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from shared.clock import as_utc
-from shared.http import PageQuery
-from shared.identifiers import InvalidIdentifier, validate_uscc
+from shared.http import NOT_BLANK, PageQuery, SomethingToChange
+from shared.identifiers import USCC_ALPHABET, USCC_LENGTH, InvalidIdentifier, validate_uscc
 from shared.regions import county_of
 
 SERVER_SET = (
@@ -56,19 +60,77 @@ def _uscc(value: str) -> str:
         raise ValidationError(str(error)) from None
 
 
+USCC_PATTERN = f"^[{re.escape(USCC_ALPHABET)}]{{{USCC_LENGTH}}}$"
+"""The credit code as stored: 18 of the 31 characters GB 32100-2015 allows (no I, O, S, V, Z)."""
+
+
 class Uscc(fields.String):
+    """A unified social credit code: its length, alphabet and check character are checked (with
+    their own messages) as it is read, lower case upper-cased; stored as the pattern says."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            validate=[validate.Length(equal=USCC_LENGTH), validate.Regexp(USCC_PATTERN)],
+            metadata={
+                "format": "uscc",
+                "description": "unified social credit code (GB 32100-2015): 18 characters, "
+                "the last a MOD 31 check character; lower case is accepted and upper-cased",
+                "example": "91330402MA2B3C4D53",
+            },
+            **kwargs,
+        )
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         return _uscc(super()._deserialize(value, attr, data, **kwargs))
 
 
 class Text(fields.String):
-    """A string with its surrounding and repeated whitespace removed; never blank."""
+    """A string with its surrounding and repeated whitespace removed; never blank, and at most
+    ``max_length`` characters as sent (so the document's ``maxLength`` holds as written)."""
 
     def __init__(self, max_length: int, **kwargs: Any) -> None:
-        super().__init__(validate=validate.Length(min=1, max=max_length), **kwargs)
+        self._length = validate.Length(min=1, max=max_length)
+        metadata = {"pattern": NOT_BLANK, **kwargs.pop("metadata", {})}
+        super().__init__(validate=self._length, metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        return " ".join(super()._deserialize(value, attr, data, **kwargs).split())
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if len(text) > (self._length.max or len(text)):
+            self._length(text)  # raises with the Length's own message
+        return " ".join(text.split())
+
+
+REGION_CODE = "^[0-9]{6}([0-9]{3}){0,2}$"
+
+
+def region_code(**kwargs: Any) -> fields.String:
+    """A region's code: a county's 6 digits, a town's 9 or a village's 12 (the city's is 6)."""
+    description = kwargs.pop("description", "a county (6 digits), town (9) or village (12)")
+    return fields.String(
+        validate=validate.Regexp(REGION_CODE, error="must be a region code of 6, 9 or 12 digits"),
+        metadata={"description": description, "example": "330402"},
+        **kwargs,
+    )
+
+
+EARLIEST = date(1950, 1, 1)
+
+
+def past_date(what: str, *, since: date | None = None, **kwargs: Any) -> fields.Date:
+    """A date (YYYY-MM-DD) that may not be after today in Asia/Shanghai: the document states
+    the range in the description (and the lower bound as ``x-minimum``), JSON Schema having no
+    bound for a date that moves."""
+    bound = f"not before {since.isoformat()}, " if since else ""
+    validators = (
+        [validate.Range(min=since, error=f"must not be before {since.isoformat()}")]
+        if since
+        else []
+    )
+    return fields.Date(
+        validate=validators,
+        metadata={"description": f"{what}; {bound}not after today (Asia/Shanghai)"},
+        **kwargs,
+    )
 
 
 class UtcDateTime(fields.DateTime):
@@ -83,37 +145,44 @@ class UtcDateTime(fields.DateTime):
 OWNERSHIP = validate.OneOf(["public", "non_public"])
 
 
+MAX_EMPLOYEES = 1_000_000
+"""Past any employer registered in Jiaxing, and inside every database's integer column."""
+EMPLOYEE_COUNT = validate.Range(min=0, max=MAX_EMPLOYEES)
+ENTERPRISE_REGION = "the county (6 digits), town (9) or village (12) it is registered in"
+UNION_FOUNDED = "when its union was founded; only for an enterprise with a union"
+
+
 class EnterpriseIn(InputSchema):
     uscc = Uscc(required=True)
     name = Text(200, required=True)
-    region_code = fields.String(required=True)
+    region_code = region_code(required=True, description=ENTERPRISE_REGION)
     has_union = fields.Boolean(required=True)
-    union_founded_on = fields.Date(allow_none=True)
+    union_founded_on = past_date(UNION_FOUNDED, allow_none=True)
     above_designated_size = fields.Boolean(required=True)
     ownership = fields.String(required=True, validate=OWNERSHIP)
-    employee_count = fields.Integer(required=True, validate=validate.Range(min=0))
+    employee_count = fields.Integer(required=True, validate=EMPLOYEE_COUNT)
 
 
-class EnterprisePatch(InputSchema):
+class EnterprisePatch(SomethingToChange, InputSchema):
     """The details an admin may correct; the credit code identifies the enterprise and stays."""
 
     server_set = (*SERVER_SET, "uscc")
     name = Text(200)
-    region_code = fields.String()
+    region_code = region_code(description=ENTERPRISE_REGION)
     has_union = fields.Boolean()
-    union_founded_on = fields.Date(allow_none=True)
+    union_founded_on = past_date(UNION_FOUNDED, allow_none=True)
     above_designated_size = fields.Boolean()
     ownership = fields.String(validate=OWNERSHIP)
-    employee_count = fields.Integer(validate=validate.Range(min=0))
+    employee_count = fields.Integer(validate=EMPLOYEE_COUNT)
 
 
 class DeregisterIn(InputSchema):
     server_set = tuple(key for key in SERVER_SET if key != "deregistered_on")
-    deregistered_on = fields.Date()
+    deregistered_on = past_date("default today")
 
 
 class EnterpriseQuery(PageQuery):
-    region_code = fields.String(metadata={"description": "a county, town or the city"})
+    region_code = region_code(description="a county, town or the city (330400): those in it")
     has_union = fields.Boolean()
     above_designated_size = fields.Boolean()
     ownership = fields.String(validate=OWNERSHIP)
@@ -137,9 +206,17 @@ class EnterpriseOut(Schema):
 
 
 class RegionIn(InputSchema):
-    code = fields.String(required=True, validate=validate.Regexp(r"^\d{9}(\d{3})?$"))
+    code = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[0-9]{9}([0-9]{3})?$"),
+        metadata={"description": "a town's 9 digits or a village's 12: its parent's and 3 more"},
+    )
     name = Text(64, required=True)
-    parent_code = fields.String(required=True)
+    parent_code = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[0-9]{6}([0-9]{3})?$"),
+        metadata={"description": "a county (6 digits) or a town (9)"},
+    )
 
 
 class RegionOut(Schema):

@@ -7,19 +7,35 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from services.registry.api.access import today
-from services.registry.api.schemas import SERVER_SET, InputSchema, Text
+from services.registry.api.schemas import EARLIEST, SERVER_SET, InputSchema, Text, past_date
 from services.registry.domain.errors import InvalidWorker
 from services.registry.domain.workers import (
     NAME_MAX,
+    OCCUPATION_CODE,
     NewWorker,
     parse_id_number,
     parse_new_worker,
     parse_occupation_code,
 )
-from shared.http import PageQuery
+from shared.http import PageQuery, SomethingToChange
+from shared.identifiers import ID_NUMBER_LENGTH
 
 
 class OccupationCode(fields.String):
+    """An occupation code as the domain reads it (surrounding spaces removed): the pattern is
+    the domain's own, so the document and the check cannot drift apart."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            validate=validate.Regexp(OCCUPATION_CODE),
+            metadata={
+                "description": "an occupation of the national classification, e.g. 6-18-01-01: "
+                "up to 20 letters, digits, '-' or '.', starting with a letter or digit",
+                "example": "6-18-01-01",
+            },
+            **kwargs,
+        )
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         try:
             return parse_occupation_code(super()._deserialize(value, attr, data, **kwargs))
@@ -27,8 +43,28 @@ class OccupationCode(fields.String):
             raise ValidationError(str(error)) from None
 
 
+ID_NUMBER_PATTERN = f"^[0-9]{{{ID_NUMBER_LENGTH - 1}}}[0-9X]$"
+
+
 class IdNumberField(fields.String):
-    """A resident ID number, checked as the field is read: its error comes with the others."""
+    """A resident ID number, checked as the field is read: its error comes with the others.
+
+    It loads into an ``IdNumber``, not a string, so its format is stated in the document only;
+    ``shared.identifiers`` checks it (and more: the birth date, the check character)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            metadata={
+                "format": "cn-resident-id",
+                "pattern": ID_NUMBER_PATTERN,
+                "minLength": ID_NUMBER_LENGTH,
+                "maxLength": ID_NUMBER_LENGTH,
+                "description": "resident identity card number (GB 11643-1999): 17 digits, the "
+                "birth date (YYYYMMDD, from 1900-01-01 to yesterday) at 7-14, then an ISO "
+                "7064 MOD 11-2 check character (0-9 or X; x is accepted and upper-cased)",
+            },
+            **kwargs,
+        )
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -36,6 +72,10 @@ class IdNumberField(fields.String):
             return parse_id_number(text, today())
         except ValueError as error:
             raise ValidationError(str(error)) from None
+
+
+UNION_JOINED = "when the worker joined the union; only for a union member"
+HIRED = "when the enterprise hired the worker, aged 16 or more on that day"
 
 
 class WorkerIn(InputSchema):
@@ -46,8 +86,8 @@ class WorkerIn(InputSchema):
     occupation_code = OccupationCode(required=True)
     is_migrant = fields.Boolean(required=True)
     is_union_member = fields.Boolean(required=True)
-    union_joined_on = fields.Date(allow_none=True)
-    hired_on = fields.Date(required=True)
+    union_joined_on = past_date(UNION_JOINED, since=EARLIEST, allow_none=True)
+    hired_on = past_date(HIRED, since=EARLIEST, required=True)
 
     @post_load
     def checked(self, data: dict[str, Any], **_: Any) -> NewWorker:
@@ -57,7 +97,7 @@ class WorkerIn(InputSchema):
             raise ValidationError(error.errors or error.detail) from None
 
 
-class WorkerPatch(InputSchema):
+class WorkerPatch(SomethingToChange, InputSchema):
     """The details that may be corrected; the ID number identifies the person and stays."""
 
     server_set = (*SERVER_SET, "id_number", "hired_on")
@@ -65,17 +105,20 @@ class WorkerPatch(InputSchema):
     occupation_code = OccupationCode()
     is_migrant = fields.Boolean()
     is_union_member = fields.Boolean()
-    union_joined_on = fields.Date(allow_none=True)
+    union_joined_on = past_date(UNION_JOINED, since=EARLIEST, allow_none=True)
+
+
+ENDS_EMPLOYMENT = "default today; not before the worker was hired"
 
 
 class TransferIn(InputSchema):
     enterprise_id = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    transferred_on = fields.Date()
+    transferred_on = past_date(ENDS_EMPLOYMENT)
 
 
 class LeaveIn(InputSchema):
     server_set = tuple(key for key in SERVER_SET if key != "left_on")
-    left_on = fields.Date()
+    left_on = past_date(ENDS_EMPLOYMENT)
 
 
 class WorkerQuery(PageQuery):
