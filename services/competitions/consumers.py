@@ -1,9 +1,10 @@
 """What the competitions service consumes: {event type: Subscription(tolerant schema, handler)}.
 
 From the registry: enterprises and workers, kept as local replicas (entries are checked
-against them). From its own topic: the facts that move the leaderboards, and the awards that
-feed the enterprise table (``adapters/board_projection.py``). Every handler is called as
-``handler(ctx, received)`` with the service's context for the batch.
+against them), whose names then reach the boards' rows. From its own topic: the facts that
+move the leaderboards, and the awards that feed the enterprise table
+(``adapters/board_projection.py``). Every handler is called as ``handler(ctx, received)`` with
+the service's context for the batch.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from services.competitions.adapters.board_projection import (
     on_competition_changed,
     on_entry_registered,
     on_entry_withdrawn,
+    on_names_changed,
     on_score_recorded,
 )
 from services.competitions.adapters.replicas import registry_subscriptions
-from shared.inbox import Subscription
+from shared.handling import Context
+from shared.inbox import Handler, Received, Subscription
 
 
 class CompetitionFacts(Schema):
@@ -32,6 +35,8 @@ class EntryFacts(Schema):
     competition_id = fields.String(required=True)
     enterprise_id = fields.String(required=True)
     registered_at = fields.AwareDateTime(required=True)
+    team_name = fields.String(allow_none=True, load_default=None)
+    worker_ids = fields.List(fields.String(), load_default=list)
 
 
 class ScoreFacts(Schema):
@@ -52,9 +57,23 @@ class AwardFacts(Schema):
     points = fields.Integer(required=True)
 
 
+def _then(first: Handler, second: Handler) -> Handler:
+    def both(ctx: Context, event: Received) -> None:
+        first(ctx, event)
+        second(ctx, event)
+
+    return both
+
+
 def subscriptions() -> dict[str, Subscription]:
+    """The registry's events keep the replicas, then the names on the boards; the service's
+    own events keep the boards."""
+    registry = {
+        event_type: Subscription(subscription.schema, _then(subscription.handle, on_names_changed))
+        for event_type, subscription in registry_subscriptions().items()
+    }
     return {
-        **registry_subscriptions(),
+        **registry,
         events.COMPETITION_OPENED: Subscription(CompetitionFacts, on_competition_changed),
         events.COMPETITION_CLOSED: Subscription(CompetitionFacts, on_competition_changed),
         events.COMPETITION_PUBLISHED: Subscription(CompetitionFacts, on_competition_changed),

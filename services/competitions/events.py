@@ -100,9 +100,15 @@ class AwardGranted(Schema):
 
 
 class BoardRow(Schema):
+    """A ranked row, with the names the service's replicas gave it when the row was written
+    (``enterprise_name`` null and ``worker_names`` empty where a replica is missing)."""
+
     rank = fields.Integer(required=True)
     entry_id = fields.String(required=True)
     enterprise_id = fields.String(required=True)
+    enterprise_name = fields.String(required=True, allow_none=True)
+    team_name = fields.String(required=True, allow_none=True)
+    worker_names = fields.List(fields.String(), required=True)
     score = fields.Float(required=True)
     award = fields.String(allow_none=True, required=True)
 

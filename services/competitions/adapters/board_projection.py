@@ -7,6 +7,11 @@ it final with its awards. Every change raises the board's version and emits
 ``leaderboard.updated`` in the same transaction. Order-tolerant: marks are last-writer-wins by
 their ``recorded_at``, a withdrawal wins over a late registration, statuses only move forward,
 and a score that arrives before its entry waits in the row until the entry is known.
+
+Each row carries the names shown with it (:mod:`.board_names`): re-read from the replicas
+whenever an event writes the row, and, through :func:`on_names_changed`, whenever a registry
+event changes the name of an enterprise or worker on a board. A name that changes on a ranked
+row is a change of the board (a new version).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.competitions import events
+from services.competitions.adapters import board_names
 from services.competitions.adapters.board_placement import place
 from services.competitions.adapters.board_store import (
     COLUMNS,
@@ -104,10 +110,12 @@ def on_entry_registered(ctx: Context, event: Received) -> None:
     board = board_of(session, competition.id, ctx.now)
     changed = advance_status(board, "open")
     row = _standing(session, competition.id, data["id"])
+    board_names.take_entry(session, row, data)
     if row.registered_at is None:
         row.enterprise_id, row.registered_at = data["enterprise_id"], data["registered_at"]
         if row.score is not None or row.frozen_score is not None:
             changed = _place(session, competition, board, row.entry_id) or changed
+    changed = _renamed(session, row) or changed
     if changed:
         announce(ctx, competition, board)
 
@@ -118,10 +126,12 @@ def on_entry_withdrawn(ctx: Context, event: Received) -> None:
     board = board_of(session, competition.id, ctx.now)
     changed = advance_status(board, "open")
     row = _standing(session, competition.id, data["id"])
+    board_names.take_entry(session, row, data)
     row.enterprise_id, row.registered_at = data["enterprise_id"], data["registered_at"]
     if not row.withdrawn:
         row.withdrawn = True
         changed = _place(session, competition, board, row.entry_id) or changed
+    board_names.rename(session, row)  # kept, though a withdrawn entry is on no board
     if changed:
         announce(ctx, competition, board)
 
@@ -145,8 +155,38 @@ def on_score_recorded(ctx: Context, event: Received) -> None:
         shown = row.registered_at is not None and not row.withdrawn
         moved = _place(session, competition, board, row.entry_id, live, frozen)
         changed = changed or moved or (shown and before != (row.score, row.frozen_score))
+    changed = _renamed(session, row) or changed
     if changed:
         announce(ctx, competition, board)
+
+
+def _renamed(session: Session, row: StandingRow) -> bool:
+    """The row's names read again; True if they changed where the board shows them."""
+    return board_names.rename(session, row) and board_names.on_board(row)
+
+
+def on_names_changed(ctx: Context, event: Received) -> None:
+    """After a registry event: the names of that enterprise's or worker's rows read again,
+    and a new version of each board where a ranked row's names changed."""
+    session, record = ctx.session, event.data["id"]
+    session.flush()
+    of_enterprise = event.type.startswith("jiangong.enterprise.")
+    boards = sorted({row.competition_id for row in _rows_named(session, record, of_enterprise)})
+    if not boards:
+        return
+    for competition_id in boards:  # each board's lock first, as its other writers take it
+        board_of(session, competition_id, ctx.now)
+    rows = _rows_named(session, record, of_enterprise)
+    changed = {row.competition_id for row in rows if _renamed(session, row)}
+    for competition_id in sorted(changed):
+        competition = _competition(session, competition_id)
+        announce(ctx, competition, board_of(session, competition_id, ctx.now))
+
+
+def _rows_named(session: Session, record: str, of_enterprise: bool) -> list[StandingRow]:
+    if of_enterprise:
+        return list(board_names.rows_of_enterprise(session, record))
+    return list(board_names.rows_of_worker(session, record))
 
 
 def announce(ctx: Context, competition: Competition, board: LeaderboardRow) -> None:

@@ -123,7 +123,7 @@ def ranked_rows(
     offset: int = 0,
     limit: int = TOP_ROWS,
 ) -> tuple[list[dict[str, Any]], int]:
-    """A page of the view's ranked rows and how many there are."""
+    """A page of the view's ranked rows, with their names, and how many there are."""
     t = STANDINGS
     ranked = and_(t.c.competition_id == competition_id, view.position.is_not(None))
     total = session.scalar(select(func.max(view.position)).where(ranked)) or 0  # 1..N
@@ -131,6 +131,9 @@ def ranked_rows(
         select(
             t.c.entry_id,
             t.c.enterprise_id,
+            t.c.enterprise_name,
+            t.c.team_name,
+            t.c.worker_names,
             t.c.award,
             view.rank.label("rank"),
             view.score.label("score"),
@@ -145,6 +148,9 @@ def ranked_rows(
             "rank": r.rank,
             "entry_id": r.entry_id,
             "enterprise_id": r.enterprise_id,
+            "enterprise_name": r.enterprise_name,
+            "team_name": r.team_name,
+            "worker_names": list(r.worker_names or []),
             "score": r.score,
             "award": r.award if view is LIVE else None,
         }

@@ -1,6 +1,7 @@
 """The read models, rebuilt by replay: the registry replicas and the leaderboards
-(``leaderboard_rows``, ``leaderboard_marks``, ``award_tally``). ``leaderboards`` holds each
-board's version counter, status and final flag; replay keeps it, so versions only ever rise.
+(``leaderboard_rows`` with the names shown on them, ``leaderboard_workers``,
+``leaderboard_marks``, ``award_tally``). ``leaderboards`` holds each board's version counter,
+status and final flag; replay keeps it, so versions only ever rise.
 """
 
 from __future__ import annotations
@@ -65,10 +66,24 @@ class StandingRow(Model):
     frozen_first_criterion: Mapped[float | None] = mapped_column(Float)
     frozen_rank: Mapped[int | None] = mapped_column(Integer)
     frozen_position: Mapped[int | None] = mapped_column(Integer)
+    team_name: Mapped[str | None] = mapped_column(String(200))
+    worker_ids: Mapped[list[str] | None] = mapped_column(JSON)
+    enterprise_name: Mapped[str | None] = mapped_column(String(200))
+    worker_names: Mapped[list[str] | None] = mapped_column(JSON)
     __table_args__ = (
         Index("ix_leaderboard_rows_position", "competition_id", "position"),
         Index("ix_leaderboard_rows_frozen_position", "competition_id", "frozen_position"),
+        Index("ix_leaderboard_rows_enterprise", "enterprise_id"),
     )
+
+
+class BoardWorkerRow(Model):
+    """A worker of an entry on a board: which rows a worker's new name must reach."""
+
+    __tablename__ = "leaderboard_workers"
+    competition_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    entry_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    worker_id: Mapped[str] = mapped_column(Id, primary_key=True, index=True)
 
 
 class MarksRow(Model):
@@ -100,5 +115,12 @@ class AwardTallyRow(Model):
 
 READ_MODELS = tuple(
     model.__table__
-    for model in (EnterpriseReplica, WorkerReplica, StandingRow, MarksRow, AwardTallyRow)
+    for model in (
+        EnterpriseReplica,
+        WorkerReplica,
+        StandingRow,
+        BoardWorkerRow,
+        MarksRow,
+        AwardTallyRow,
+    )
 )

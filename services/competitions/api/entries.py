@@ -1,11 +1,14 @@
 """Entries of a competition, registered by an enterprise for its workers; judges' scores.
 
 An enterprise acts only for itself: another enterprise's entry is a 404, as if it did not
-exist. A judge sees the entries of the competitions they are assigned to.
+exist. A judge sees the entries of the competitions they are assigned to. Every entry is
+answered with its enterprise's and its workers' names as the registry replicas give them now
+(``enterprise_name`` null, a worker left out of ``worker_names``, where a replica is missing).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask.views import MethodView
@@ -13,6 +16,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.competitions import commands
+from services.competitions.adapters.board_names import entry_names
 from services.competitions.adapters.orm import EntryRow, JudgeRow, ScoresheetRow, db
 from services.competitions.adapters.repository import get_competition, get_entry
 from services.competitions.api.schemas import EntryIn, EntryOut, EntryQuery, ScoresIn, ScoresOut
@@ -22,6 +26,32 @@ from shared.http import page_of, paginate
 from shared.runtime import execute
 
 blp = Blueprint("entries", __name__, description="Entries of competitions and judges' scores.")
+
+
+ENTRY_FIELDS = (
+    "id",
+    "competition_id",
+    "enterprise_id",
+    "team_name",
+    "worker_ids",
+    "region_code",
+    "status",
+    "registered_at",
+    "withdrawn_at",
+)
+
+
+def _named(entries: Sequence[EntryRow]) -> list[dict[str, Any]]:
+    """The entries as answered: their fields and the names the replicas give them."""
+    names = entry_names(db.session(), [(e.id, e.enterprise_id, e.worker_ids) for e in entries])
+    return [
+        {
+            **{name: getattr(entry, name) for name in ENTRY_FIELDS},
+            "enterprise_name": names[entry.id][0],
+            "worker_names": names[entry.id][1],
+        }
+        for entry in entries
+    ]
 
 
 def _scope(competition_id: str) -> str | None:
@@ -40,13 +70,14 @@ class Entries(MethodView):
     @requires("admin", "enterprise")
     @blp.arguments(EntryIn)
     @blp.response(201, EntryOut)
-    def post(self, entry: dict[str, Any], competition_id: str) -> EntryRow:
+    def post(self, entry: dict[str, Any], competition_id: str) -> dict[str, Any]:
         """Register an entry of the enterprise's own active workers while registration is open."""
         ensure_enterprise(entry["enterprise_id"])
         command = commands.RegisterEntry(
             competition_id, entry["enterprise_id"], tuple(entry["worker_ids"]), entry["team_name"]
         )
-        return execute(command)
+        [registered] = _named([execute(command)])
+        return registered
 
     @requires("admin", "enterprise", "judge")
     @blp.arguments(EntryQuery, location="query")
@@ -61,16 +92,18 @@ class Entries(MethodView):
             if query.get(name):
                 stmt = stmt.where(getattr(EntryRow, name) == query[name])
         stmt = stmt.order_by(EntryRow.registered_at, EntryRow.id)
-        return paginate(db.session, stmt, query["page"], query["per_page"])
+        page = paginate(db.session, stmt, query["page"], query["per_page"])
+        return {**page, "items": _named(page["items"])}
 
 
 @blp.route("/competitions/<competition_id>/entries/<entry_id>")
 class Entry(MethodView):
     @requires("admin", "enterprise", "judge")
     @blp.response(200, EntryOut)
-    def get(self, competition_id: str, entry_id: str) -> EntryRow:
+    def get(self, competition_id: str, entry_id: str) -> dict[str, Any]:
         """One entry."""
-        return get_entry(db.session, competition_id, entry_id, _scope(competition_id))
+        [entry] = _named([get_entry(db.session, competition_id, entry_id, _scope(competition_id))])
+        return entry
 
     @requires("admin", "enterprise")
     @blp.response(204)

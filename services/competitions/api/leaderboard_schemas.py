@@ -20,6 +20,13 @@ class BoardRowOut(Schema):
     rank = fields.Integer()
     entry_id = fields.String()
     enterprise_id = fields.String()
+    enterprise_name = fields.String(
+        allow_none=True, metadata={"description": "null where the registry's is not known"}
+    )
+    team_name = fields.String(allow_none=True)
+    worker_names = fields.List(
+        fields.String(), metadata={"description": "the entry's workers, in its order"}
+    )
     score = fields.Float()
     award = fields.String(allow_none=True)
 

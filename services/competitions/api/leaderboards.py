@@ -9,6 +9,7 @@ changed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, current_app, request
@@ -17,7 +18,7 @@ from flask_smorest import Blueprint
 from services.competitions.adapters.award_table import enterprise_standings
 from services.competitions.adapters.board_store import COLUMNS, ranked_rows
 from services.competitions.adapters.coverage import county_standings
-from services.competitions.adapters.orm import db
+from services.competitions.adapters.orm import CompetitionRow, db
 from services.competitions.adapters.read_tables import LeaderboardRow
 from services.competitions.adapters.repository import get_competition, to_domain
 from services.competitions.api.coverage_schemas import YearQuery
@@ -28,7 +29,7 @@ from services.competitions.api.leaderboard_schemas import (
     LeaderboardQuery,
     YearPageQuery,
 )
-from services.competitions.domain.visibility import may_see_live, shown
+from services.competitions.domain.visibility import Shown, may_see_live, shown
 from shared.auth import Principal, authenticate
 from shared.clock import iso, now_of
 from shared.http import Problem
@@ -56,49 +57,74 @@ def _asks_live(query: dict[str, Any]) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class SeenBoard:
+    """One reader's view of a competition's board: what :func:`see` found, before any row."""
+
+    competition: CompetitionRow
+    board: LeaderboardRow | None
+    seen: Shown
+    live: bool
+
+    @property
+    def version(self) -> int:
+        return self.board.version if self.board else 0
+
+    @property
+    def tag(self) -> str:
+        """The ETag's opaque part: ``<competition>-<version>-<view>``."""
+        return f"{self.competition.id}-{self.version}-{self.seen.label}"
+
+    def answer(self, page: int, per_page: int) -> dict[str, Any]:
+        """The board's answer: its header and a page of its rows (with their names)."""
+        offset = (page - 1) * per_page
+        view = COLUMNS[self.seen.view]
+        rows, total = ranked_rows(db.session(), self.competition.id, view, offset, per_page)
+        return {
+            "competition_id": self.competition.id,
+            "status": self.board.status if self.board else self.competition.status,
+            "version": self.version,
+            "view": self.seen.label,
+            "final": bool(self.board and self.board.final),
+            "frozen": self.seen.frozen,
+            "freeze_at": iso(self.competition.freeze_at),
+            "rows": rows,
+            "page": page,
+            "per_page": per_page,
+            "total": total,
+        }
+
+
+def see(competition: CompetitionRow, live: bool = False) -> SeenBoard:
+    """The board as the public (``live=False``) or an admin asking for it sees it now."""
+    board = db.session.get(LeaderboardRow, competition.id)
+    seen = shown(
+        to_domain(competition),
+        final=bool(board and board.final),
+        started=board is not None,
+        now=now_of(current_app),
+        live=live,
+    )
+    return SeenBoard(competition, board, seen, live)
+
+
 @blp.route("/competitions/<competition_id>/leaderboard")
 @blp.arguments(LeaderboardQuery, location="query")
 @blp.response(200, LeaderboardOut)
 @blp.alt_response(304, description="Not modified since the ETag sent in If-None-Match.")
 def leaderboard(query: dict[str, Any], competition_id: str) -> Any:
-    """A competition's leaderboard, best first (no token needed)."""
+    """A competition's leaderboard, best first (no token needed). Each row names the entry's
+    enterprise, team and workers."""
     row = get_competition(db.session, competition_id)
-    board = db.session.get(LeaderboardRow, competition_id)
-    live = _asks_live(query)
-    final = bool(board and board.final)
-    seen = shown(
-        to_domain(row),
-        final=final,
-        started=board is not None,
-        now=now_of(current_app),
-        live=live,
-    )
-    version = board.version if board else 0
-    tag = f"{competition_id}-{version}-{seen.label}"
+    board = see(row, live=_asks_live(query))
     headers = {
-        "ETag": f'W/"{tag}"',
-        "Cache-Control": ("private" if live else "public") + ", no-cache",
+        "ETag": f'W/"{board.tag}"',
+        "Cache-Control": ("private" if board.live else "public") + ", no-cache",
         "Vary": "Authorization",
     }
-    if request.if_none_match.contains_weak(tag):
+    if request.if_none_match.contains_weak(board.tag):
         return Response(status=304, headers=headers)
-    page, per_page = query["page"], query["per_page"]
-    offset = (page - 1) * per_page
-    rows, total = ranked_rows(db.session, competition_id, COLUMNS[seen.view], offset, per_page)
-    body = {
-        "competition_id": competition_id,
-        "status": board.status if board else row.status,
-        "version": version,
-        "view": seen.label,
-        "final": final,
-        "frozen": seen.frozen,
-        "freeze_at": iso(row.freeze_at),
-        "rows": rows,
-        "page": page,
-        "per_page": per_page,
-        "total": total,
-    }
-    return body, 200, headers
+    return board.answer(query["page"], query["per_page"]), 200, headers
 
 
 @blp.route("/leaderboards/enterprises")

@@ -125,8 +125,15 @@ class EntryOut(Schema):
     id = fields.String()
     competition_id = fields.String()
     enterprise_id = fields.String()
+    enterprise_name = fields.String(
+        allow_none=True, metadata={"description": "null where the registry's is not known"}
+    )
     team_name = fields.String(allow_none=True)
     worker_ids = fields.List(fields.String())
+    worker_names = fields.List(
+        fields.String(),
+        metadata={"description": "the names of the workers the registry has announced, in order"},
+    )
     region_code = fields.String(allow_none=True)
     status = fields.String()
     registered_at = UtcDateTime()

@@ -1,9 +1,8 @@
 """The service as ``jiangong up`` runs it: the worker's relay and consumer threads move the
-board by themselves, and the demo loads once."""
+board by themselves (the demo is ``test_demo.py``)."""
 
 from __future__ import annotations
 
-from services.competitions.service import SERVICE
 from shared.bus import InProcessBus
 from shared.service import ServiceWorker
 from tests.support.polling import wait_until
@@ -25,11 +24,3 @@ def test_the_worker_threads_move_the_board_after_a_score(world) -> None:
         assert (row["entry_id"], row["score"], row["rank"]) == (entry, 82.0, 1)
     finally:
         worker.stop()
-
-
-def test_the_demo_loads_its_competitions_once(world) -> None:
-    SERVICE.load_demo(world.app)
-    SERVICE.load_demo(world.app)
-    listed = world.client.get("/api/v1/competitions", headers=world.auth("reader")).json
-    assert listed["total"] == 3
-    assert sorted(item["status"] for item in listed["items"]) == ["draft", "open", "open"]
