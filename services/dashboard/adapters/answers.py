@@ -31,7 +31,7 @@ def targets_of(
     version = read_version(session)
 
     def compute() -> list[dict[str, Any]]:
-        counted = tally(session, year, config.span)
+        counted = tally(session, year)
         return [answer(target, counted, standing) for target in TARGETS]
 
     targets = config.answers.get((year, region, standing.today, version), compute)
@@ -54,7 +54,7 @@ def history_of(
     now: datetime,
 ) -> dict[str, Any]:
     standing = standing_of(config, year, region, now)
-    points = history(target, monthly(session, target, year, config.span, region), standing)
+    points = history(target, monthly(session, target, year, region), standing)
     return {
         "key": target.key,
         "label": target.label,

@@ -4,7 +4,8 @@ Each is a fact that never changes, kept once under the key of what it made true:
 under (worker, occupation, level reached), which the skill ledger holds once; a studio, a
 designation and a training under their ids. Its date is the fact's own (``promoted_on``,
 ``approved_on``, ``designated_on``, ``completed_on``), so it counts in the year it happened,
-whenever it was processed.
+whenever it was processed: the year of ``promoted_on``, not the event's ``year`` field, as
+certification's own counts read it.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ class PromotionFacts(Schema):
     route = fields.String(load_default="assessment")
     region_code = fields.String(required=True)
     promoted_on = fields.Date(required=True)
-    year = fields.Integer(allow_none=True, load_default=None)
 
 
 class StudioFacts(Schema):
@@ -68,7 +68,7 @@ def on_promoted(ctx: Context, event: Received) -> None:
         "to_level": data["to_level"],
         "route": data["route"],
         "county_code": county_of(data["region_code"]),
-        "year": data["year"] or data["promoted_on"].year,
+        "year": data["promoted_on"].year,  # the fact's own date, as certification counts it
         "promoted_on": data["promoted_on"],
     }
     record_once(ctx.session, PromotionFact, facts)

@@ -2,8 +2,9 @@
 and the read side's version.
 
 The dashboard owns no facts. Every table but ``read_side_version`` is a read model fed by the
-other services' events and emptied and rebuilt by replay (``READ_MODELS``); each is keyed by the
-aggregate's own id, so an event delivered twice, or again by replay, writes the same row.
+other services' events (the counts' facts, and the competitions' live boards) and emptied and
+rebuilt by replay (``READ_MODELS``); each is keyed by the aggregate's own id, so an event
+delivered twice, or again by replay, writes the same row.
 
 ``read_side_version`` is one row whose ``version`` rises in every transaction that changed a
 count. It is the ``id`` of the stream's messages, and is deliberately not a read model: replay
@@ -15,7 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Date, DateTime, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import make_db
@@ -84,6 +85,39 @@ class EntryWorkerFact(Model):
     worker_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
 
 
+class CompetitionFact(Replicated, Model):
+    """A competition as its newest ``competition.opened/closed/published`` describes it: what
+    a board is shown under."""
+
+    __tablename__ = "competition_facts"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str | None] = mapped_column(String(32))
+    level: Mapped[str | None] = mapped_column(String(16))
+    year: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    published_on: Mapped[date | None] = mapped_column(Date)
+
+
+class BoardFact(Model):
+    """A competition's public board as its newest ``leaderboard.updated`` (by the board's own
+    ``version``) gives it: the top rows, with the names the event carries."""
+
+    __tablename__ = "board_facts"
+    __table_args__ = (Index("ix_board_facts_status", "status"),)
+
+    competition_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    final: Mapped[bool] = mapped_column(Boolean)
+    frozen: Mapped[bool] = mapped_column(Boolean)
+    total: Mapped[int] = mapped_column(Integer)
+    rows: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    """The CloudEvents time of the event the board reflects."""
+
+
 # -- from certification -----------------------------------------------------------------------
 
 
@@ -146,6 +180,8 @@ READ_MODELS = (
     WorkerFact.__table__,
     EntryFact.__table__,
     EntryWorkerFact.__table__,
+    CompetitionFact.__table__,
+    BoardFact.__table__,
     PromotionFact.__table__,
     StudioFact.__table__,
     SkillLeaderFact.__table__,

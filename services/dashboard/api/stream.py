@@ -1,11 +1,15 @@
-"""``GET /api/v1/stream``: the targets as server-sent events (public, no token).
+"""``GET /api/v1/stream``: the targets and the live boards as server-sent events (public, no
+token).
 
-On connect: one ``targets`` message with the year's targets, unless the client's
-``Last-Event-ID`` is already the read side's version. Then a ``targets`` message whenever the
-version moved and the targets changed, at most one per ``min_gap`` (coalesced: the newest state
-is sent, never a queue of old ones), a ``: heartbeat`` comment on a quiet stream, and the
-stream's end after ``seconds`` (EventSource reconnects by itself, after ``retry``, sending the
-last id). Each message's ``id`` is the read side's version. See ``README.md`` for the limits.
+On connect: one ``targets`` message with the year's targets, and a ``boards`` message with the
+boards now scoring if there are any, unless the client's ``Last-Event-ID`` is already the read
+side's version. Then a ``targets`` message whenever the version moved and the targets changed,
+and a ``boards`` message whenever the boards changed, at most one round per ``min_gap``
+(coalesced: the newest state is sent, never a queue of old ones), a ``: heartbeat`` comment on
+a quiet stream, and the stream's end after ``seconds`` (EventSource reconnects by itself, after
+``retry``, sending the last id). Each message's ``id`` is the read side's version the round was
+read at (the lower of its two answers', so a client never claims a state it has not been sent).
+See ``README.md`` for the limits.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from marshmallow import RAISE
 from sqlalchemy.orm import Session
 
 from services.dashboard.adapters.answers import targets_of
+from services.dashboard.adapters.boards import boards_of
 from services.dashboard.adapters.version import VersionWatch, watch_of
 from services.dashboard.api.schemas import TargetsQuery
 from services.dashboard.api.targets import asked
@@ -28,12 +33,15 @@ from services.dashboard.config import DashboardConfig, config_of
 from shared.http import Problem
 from shared.runtime import engine_of, runtime_of
 
-blp = Blueprint("stream", __name__, description="The targets, live, as server-sent events.")
+blp = Blueprint(
+    "stream", __name__, description="The targets and the boards, live, as server-sent events."
+)
 
 STREAM_DOC = {
     "200": {
-        "description": "``targets`` events (data: the answer of ``GET /targets``), ``id``: "
-        "the read side's version; heartbeat comments.",
+        "description": "``targets`` events (data: the answer of ``GET /targets``) and "
+        "``boards`` events (data: the answer of ``GET /boards``), ``id``: the read side's "
+        "version; heartbeat comments.",
         "content": {"text/event-stream": {"schema": {"type": "string"}}},
     }
 }
@@ -43,7 +51,8 @@ STREAM_DOC = {
 @blp.arguments(TargetsQuery, location="query", unknown=RAISE)
 @blp.doc(responses=STREAM_DOC)
 def stream(query: dict[str, Any]) -> Response:
-    """The targets of the year (and county) asked, pushed whenever a count moves."""
+    """The targets of the year (and county) asked, pushed whenever a count moves, and the
+    boards of the competitions now scoring, pushed whenever one changes."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     config = config_of(app)
     year, region = asked(query)
@@ -83,17 +92,22 @@ def _messages(
         version = watch.version
         seen = _known(last_id, version)
         sent_targets: Any = None
+        sent_boards: Any = []  # no boards: nothing to say on connect
         sent_at = float("-inf")
         written = time.monotonic()
         while True:
             now = time.monotonic()
             due = version is not None and (seen is None or version > seen)
             if due and now - sent_at >= limits.min_gap:
-                answer = _answer(app, config, year, region)
-                seen, sent_at = max(answer["version"], version or 0), now
+                answer, boards = _answers(app, config, year, region)
+                read_at = min(answer["version"], boards["version"])
+                seen, sent_at = max(read_at, version or 0), now
                 if answer["targets"] != sent_targets:
                     sent_targets, written = answer["targets"], now
-                    yield _message(answer)
+                    yield _message("targets", answer, read_at)
+                if boards["boards"] != sent_boards:
+                    sent_boards, written = boards["boards"], now
+                    yield _message("boards", boards, read_at)
                 continue
             if now >= deadline:
                 return
@@ -118,11 +132,14 @@ def _known(last_id: str | None, version: int | None) -> int | None:
     return known
 
 
-def _answer(app: Flask, config: DashboardConfig, year: int, region: str | None) -> dict[str, Any]:
+def _answers(
+    app: Flask, config: DashboardConfig, year: int, region: str | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    now = runtime_of(app).now()
     with Session(engine_of(app)) as session:
-        return targets_of(session, config, year, region, runtime_of(app).now())
+        return targets_of(session, config, year, region, now), boards_of(session, config, now)
 
 
-def _message(answer: dict[str, Any]) -> str:
+def _message(event: str, answer: dict[str, Any], version: int) -> str:
     data = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
-    return f"id: {answer['version']}\nevent: targets\ndata: {data}\n\n"
+    return f"id: {version}\nevent: {event}\ndata: {data}\n\n"

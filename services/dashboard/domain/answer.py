@@ -1,6 +1,6 @@
 """A target's answer from its counts: value, ratio to the goal, pace, and the county breakdown.
 
-A :class:`Tally` holds the named counts behind the targets (``workers_promoted``,
+A :class:`Tally` holds the named counts behind the targets (``promotions``,
 ``enterprises_total``, …), city-wide and by county. A count target's value is its ``part``; a
 rate's is ``100 × part / whole`` in percent, two decimals, 0 where the whole is 0. The ratio is
 the value over the goal (four decimals); ``on_track`` compares the value shown with the goal
@@ -24,7 +24,9 @@ Counts = Mapping[str, int]
 
 @dataclass(frozen=True)
 class Tally:
-    """Named counts, city-wide (``total``, which may hold what no county does) and by county."""
+    """Named counts, city-wide (``total``) and by county. The city may hold what no county
+    does (a fact naming no county), and a county's distinct count may also be another's (a
+    worker trained in two counties is one worker for the city, one in each county)."""
 
     total: Counts = field(default_factory=dict)
     by_county: Mapping[str, Counts] = field(default_factory=dict)
@@ -49,9 +51,10 @@ def counts_of(target: Target, counts: Counts) -> dict[str, int]:
 
 BESIDE: dict[str, tuple[str, ...]] = {
     "worker_participation": ("person_times",),
-    "yearly_promotions": ("promotions",),
+    "yearly_promotions": ("workers_promoted",),
 }
-"""Counts shown beside a target and never mixed into it (person-times, 人次)."""
+"""Counts shown beside a target and never mixed into it (person-times, 人次; the distinct
+workers behind the year's promotions)."""
 
 
 @dataclass(frozen=True)

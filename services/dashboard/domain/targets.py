@@ -4,10 +4,11 @@ Three kinds of target:
 
 - **rate**: a share of the registry's active records, in percent, judged against its goal
   directly (coverage, participation, union formation and membership: ≥ 90 %);
-- **yearly**: a count of one calendar year (promotions: 3,000 workers a year);
-- **cumulative**: a count over the plan's five-year span, up to the end of the year asked for
-  (20 municipal studios, 1,000 skill leaders, 100,000 workers trained, 10,000 of them migrant
-  workers).
+- **yearly**: a count of one calendar year (promotions: 3,000 a year, every promotion of the
+  year counted, as certification counts them);
+- **cumulative**: a count of everything dated up to the end of the year asked for (20 municipal
+  studios, 1,000 skill leaders, 100,000 workers trained, 10,000 of them migrant workers), as
+  certification counts its "to date" figures; its pace is judged over the plan's five-year span.
 
 Each target's ``goal`` here is the digest's figure; :mod:`services.dashboard.domain.goals`
 lets settings change it.
@@ -67,8 +68,8 @@ TARGETS: tuple[Target, ...] = (
         "Workers promoted a skill level this year",
         Kind.YEARLY,
         3000,
-        "workers",
-        "workers_promoted",
+        "promotions",
+        "promotions",
     ),
     Target(
         "municipal_studios",
@@ -154,8 +155,8 @@ class PlanSpan:
     def last_year(self) -> int:
         return self.first_year + self.years - 1
 
-    def window(self, year: int) -> tuple[date, date]:
-        """The facts a cumulative target counts for ``year``: from the plan's first day up to
-        the end of ``year`` (never past the plan's end); empty for a year before the plan."""
-        until = min(date(year + 1, 1, 1), self.end)
-        return self.start, max(until, self.start)
+
+def counted_until(year: int) -> date:
+    """The first day a cumulative target of ``year`` no longer counts: a fact counts if dated
+    before it, however early (certification's "to date" figures count from no start either)."""
+    return date(year + 1, 1, 1)

@@ -33,15 +33,39 @@ def test_a_past_year_has_every_month(world) -> None:
     assert [p["value"] for p in points] == [0] * 11 + [1]
 
 
-def test_cumulative_targets_carry_the_plans_earlier_years(world) -> None:
+def test_cumulative_targets_carry_every_earlier_year(world) -> None:
+    world.studio(approved_on="2024-05-01")  # before the plan: it counts to date all the same
     world.studio(approved_on="2026-03-01")
     world.studio(approved_on="2027-04-15")
     world.now = world.now.replace(year=2028)
 
     points = _points(world, "municipal_studios", year=2027)
 
-    assert [p["value"] for p in points] == [1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2]
+    assert [p["value"] for p in points] == [2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3]
     assert points[11]["expected"] == 8  # two years of five: 40 % of 20
+
+
+def test_a_distinct_count_of_a_county_starts_with_its_first_fact_there(world) -> None:
+    worker = new_id("wkr")
+    for county, day in (("330421", "2026-02-10"), ("330402", "2026-05-10")):
+        data = {
+            "id": new_id("trn"),
+            "worker_id": worker,
+            "enterprise_id": "ent",
+            "region_code": county,
+            "is_migrant": False,
+            "course": "电工",
+            "hours": 8,
+            "completed_on": day,
+            "year": 2026,
+        }
+        world.send("training.completed", worker, data)
+
+    city = _points(world, "trained_workers", year=2026)
+    county = _points(world, "trained_workers", year=2026, region_code="330402")
+
+    assert [p["value"] for p in city][:7] == [0, 1, 1, 1, 1, 1, 1]
+    assert [p["value"] for p in county][:7] == [0, 0, 0, 0, 1, 1, 1]
 
 
 def test_a_rates_history_counts_from_the_dates_things_began(world) -> None:

@@ -79,7 +79,7 @@ def test_certification_events_move_their_counts_by_the_facts_own_year(any_world)
     any_world.promotion(new_id("wkr"), "2025-12-31")  # last year's, processed this year
     any_world.studio("municipal")
     any_world.studio("county")
-    any_world.studio("municipal", approved_on="2025-11-01")  # before the plan
+    any_world.studio("municipal", approved_on="2025-11-01")  # before the plan: counts to date
     any_world.skill_leader(worker)
     any_world.skill_leader(worker, occupation_code="other")  # one person, twice designated
     any_world.training(worker)
@@ -87,25 +87,58 @@ def test_certification_events_move_their_counts_by_the_facts_own_year(any_world)
     any_world.training(migrant, is_migrant=True)
 
     current = any_world.current()
-    assert current["yearly_promotions"] == 1
+    # every promotion of the year, as certification's promotions.total counts them
+    assert current["yearly_promotions"] == 2
     assert any_world.targets()["yearly_promotions"]["counts"] == {
-        "workers_promoted": 1,
         "promotions": 2,
+        "workers_promoted": 1,
     }
     assert any_world.current(2025)["yearly_promotions"] == 1
-    assert current["municipal_studios"] == 1
+    assert current["municipal_studios"] == 2
     assert current["skill_leaders"] == 1
     assert (current["trained_workers"], current["trained_migrant_workers"]) == (2, 1)
     assert any_world.targets()["trained_workers"]["by_region"]["330421"] == 2
 
 
-def test_cumulative_targets_count_the_plan_up_to_the_end_of_the_year(world) -> None:
+def test_cumulative_targets_count_everything_up_to_the_end_of_the_year(world) -> None:
+    world.studio("municipal", approved_on="2024-09-01")  # before the plan
     world.studio("municipal", approved_on="2026-04-01")
     world.studio("municipal", approved_on="2027-02-01")
+    world.studio("municipal", approved_on="2031-06-01")  # after the plan
 
-    assert world.current(2026)["municipal_studios"] == 1
-    assert world.current(2027)["municipal_studios"] == 2
-    assert world.current(2025)["municipal_studios"] == 0  # before the plan
+    assert world.current(2023)["municipal_studios"] == 0
+    assert world.current(2025)["municipal_studios"] == 1
+    assert world.current(2026)["municipal_studios"] == 2
+    assert world.current(2027)["municipal_studios"] == 3
+    assert world.current(2031)["municipal_studios"] == 4
+
+
+def test_a_worker_trained_in_two_counties_is_one_for_the_city_and_one_in_each(any_world) -> None:
+    worker = new_id("wkr")
+    for county, day in (("330421", "2026-02-01"), ("330402", "2026-05-01")):
+        data = {
+            "id": new_id("trn"),
+            "worker_id": worker,
+            "enterprise_id": "ent",
+            "region_code": county,
+            "is_migrant": True,
+            "course": "焊工",
+            "hours": 8,
+            "completed_on": day,
+            "year": 2026,
+        }
+        any_world.send("training.completed", worker, data)
+    any_world.skill_leader(worker)  # in 330411
+    any_world.skill_leader(worker, occupation_code="other")
+
+    trained = any_world.targets()["trained_migrant_workers"]
+    assert trained["current"] == 1
+    assert {code: trained["by_region"][code] for code in ("330402", "330421")} == {
+        "330402": 1,
+        "330421": 1,
+    }
+    assert any_world.current(region_code="330402")["trained_workers"] == 1
+    assert any_world.targets()["skill_leaders"]["by_region"]["330411"] == 1
 
 
 def _history(world: World) -> list:

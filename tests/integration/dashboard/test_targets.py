@@ -43,7 +43,7 @@ def test_each_target_has_its_chinese_label_english_beside_and_the_digests_goal(w
     }
     kinds = {key: (t["kind"], t["cumulative"], t["unit"]) for key, t in targets.items()}
     assert kinds["enterprise_coverage"] == ("rate", False, "percent")
-    assert kinds["yearly_promotions"] == ("yearly", False, "workers")
+    assert kinds["yearly_promotions"] == ("yearly", False, "promotions")
     assert kinds["municipal_studios"] == ("cumulative", True, "studios")
 
 

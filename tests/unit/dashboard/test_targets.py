@@ -12,7 +12,7 @@ import pytest
 from services.dashboard import domain
 from services.dashboard.domain.answer import Standing, Tally, answer, history, value_of
 from services.dashboard.domain.goals import Goals, InvalidSetting, goals_from, span_from
-from services.dashboard.domain.targets import BY_KEY, TARGETS, PlanSpan
+from services.dashboard.domain.targets import BY_KEY, TARGETS, PlanSpan, counted_until
 
 PLAN = PlanSpan(2026, 5)
 JULY = Standing(2026, date(2026, 7, 1), PLAN, Goals())
@@ -41,10 +41,10 @@ def test_a_rate_is_a_percentage_with_two_decimals_and_zero_over_nothing() -> Non
 
 def test_a_yearly_count_against_its_goal_and_pace() -> None:
     tally = Tally(
-        {"workers_promoted": 1500, "promotions": 1600},
+        {"promotions": 1500, "workers_promoted": 1400},
         {
-            "330402": {"workers_promoted": 1000, "promotions": 1100},
-            "330483": {"workers_promoted": 500},
+            "330402": {"promotions": 1000, "workers_promoted": 900},
+            "330483": {"promotions": 500},
         },
     )
 
@@ -52,7 +52,8 @@ def test_a_yearly_count_against_its_goal_and_pace() -> None:
 
     assert (promotions["current"], promotions["goal"], promotions["ratio"]) == (1500, 3000, 0.5)
     assert promotions["on_track"] is True  # 1500 ≥ 1487.67
-    assert promotions["counts"] == {"workers_promoted": 1500, "promotions": 1600}
+    assert promotions["counts"] == {"promotions": 1500, "workers_promoted": 1400}
+    assert promotions["unit"] == "promotions"  # every promotion, as certification counts them
     assert promotions["by_region"]["330402"] == 1000
     assert promotions["by_region"]["330411"] == 0  # every county, even one with nothing
 
@@ -60,7 +61,7 @@ def test_a_yearly_count_against_its_goal_and_pace() -> None:
 def test_a_county_sees_its_own_value_and_its_own_goal() -> None:
     goals = Goals(county={("yearly_promotions", "330402"): 500})
     standing = Standing(2026, date(2026, 7, 1), PLAN, goals, "330402")
-    tally = Tally({"workers_promoted": 1500}, {"330402": {"workers_promoted": 300}})
+    tally = Tally({"promotions": 1500}, {"330402": {"promotions": 300}})
 
     promotions = answer(BY_KEY["yearly_promotions"], tally, standing)
     leaders = answer(BY_KEY["skill_leaders"], tally, standing)
@@ -71,7 +72,7 @@ def test_a_county_sees_its_own_value_and_its_own_goal() -> None:
 
 
 def test_history_leaves_the_months_not_yet_begun_empty() -> None:
-    monthly = [{"workers_promoted": month * 10} for month in range(1, 13)]
+    monthly = [{"promotions": month * 10} for month in range(1, 13)]
 
     points = history(BY_KEY["yearly_promotions"], monthly, JULY)
 
@@ -104,11 +105,13 @@ def test_settings_that_cannot_be_used_are_refused_by_name(settings: dict[str, st
         span_from(settings)
 
 
-def test_the_plans_window_for_a_year() -> None:
-    assert PLAN.window(2027) == (date(2026, 1, 1), date(2028, 1, 1))
-    assert PLAN.window(2035) == (date(2026, 1, 1), date(2031, 1, 1))
-    assert PLAN.window(2020) == (date(2026, 1, 1), date(2026, 1, 1))  # empty
+def test_cumulative_targets_count_everything_up_to_the_end_of_the_year() -> None:
+    # as certification's "to date" figures: no start, and not capped at the plan's end
+    assert counted_until(2027) == date(2028, 1, 1)
+    assert counted_until(2035) == date(2036, 1, 1)
+    assert counted_until(2020) == date(2021, 1, 1)
     assert span_from({}) == PlanSpan(2026, 5)
+    assert (PlanSpan(2026, 5).start, PlanSpan(2026, 5).end) == (date(2026, 1, 1), date(2031, 1, 1))
 
 
 DOMAIN = Path(domain.__file__).parent
