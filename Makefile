@@ -1,32 +1,49 @@
 # The menu. `make run` and `make test` work on a fresh machine: each creates .venv and installs
-# what it needs first (again only when pyproject.toml changes).
+# what it needs first (again only when pyproject.toml changes). `make run` installs only what
+# running needs; the test tools come with `make test` (and lint, bench...).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-INSTALLED := $(VENV)/.installed
+INSTALLED_RUN := $(VENV)/.installed-run
+INSTALLED := $(VENV)/.installed-test
 
 .PHONY: run test test-fast bench lint format up down clean chromium
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED_RUN): pyproject.toml
+	@echo "== installing Jiangong and what it needs to run into $(VENV) (first time, or pyproject.toml changed)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(INSTALLED)
+	$(BIN)/python -m pip install --progress-bar off -e .
+	touch $(INSTALLED_RUN)
+	@echo "== installed"
 
-run: $(INSTALLED) ## the whole platform embedded on http://127.0.0.1:8000 with demo data
+$(INSTALLED): $(INSTALLED_RUN)
+	@echo "== installing the test tools into $(VENV): pytest, hypothesis, the Tansu broker, Playwright, ruff, mypy"
+	$(BIN)/python -m pip install --progress-bar off -e '.[test]'
+	touch $(INSTALLED)
+	@echo "== installed"
+
+run: $(INSTALLED_RUN) ## the whole platform embedded on http://127.0.0.1:8000 with demo data
 	$(BIN)/jiangong up --demo
 
 test: $(INSTALLED) chromium ## every test: unit, integration, contract, e2e and browser
 	$(BIN)/pytest -q
 
-chromium: ## Debian's Chromium for the browser tests (they are skipped, saying why, without it)
+chromium: ## Debian's Chromium and a CJK font for the browser tests (skipped, saying why, without Chromium)
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing Debian's chromium for the browser tests"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
 	      || echo "chromium could not be installed: the browser tests will be skipped"; \
 	  else echo "no chromium and no root to install it: the browser tests will be skipped"; fi; }
+	@dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing fonts-wqy-microhei so that Chinese renders in the browser tests' screenshots"; \
+	    { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1 \
+	      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; }; } \
+	      || echo "fonts-wqy-microhei could not be installed: Chinese may show as boxes in screenshots"; \
+	  else echo "no CJK font and no root to install one: Chinese may show as boxes in screenshots"; fi; }
 
 test-fast: $(INSTALLED) ## unit tests only
 	$(BIN)/pytest -q tests/unit

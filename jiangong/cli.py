@@ -7,32 +7,50 @@ import argparse
 import logging
 import re
 import signal
+import socket
 import sys
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
+from jiangong.services import SERVICE_MODULES, UnknownService, available
+from shared.logs import configure_logging
 from shared.settings import SERVICE_PORTS, ConfigurationError, Settings
 
 log = logging.getLogger("jiangong")
+
+SCOPES = {"enterprise": "enterprise", "judge": "judge", "assessor": "assessor"}
+"""The scoped roles and the option naming each one's scope (``--enterprise ID``...)."""
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=getattr(logging, getattr(args, "log_level", None) or "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
     try:
         settings = Settings.from_env()
     except ConfigurationError as error:
         print(f"jiangong: {error}", file=sys.stderr)
         return 2
-    logging.getLogger().setLevel(settings.log_level)
-    for chatty in ("alembic", "apscheduler"):  # a line per migration step, per job run
-        logging.getLogger(chatty).setLevel(logging.WARNING)
+    configure_logging(settings.log_level, settings.log_format)
     result: int = args.run(settings, args)
     return result
+
+
+def _service(name: str) -> str:
+    """A service of this checkout (argparse's ``type``): anything else is refused by name."""
+    if name in SERVICE_MODULES and name in available():
+        return name
+    raise argparse.ArgumentTypeError(str(UnknownService(name)))
+
+
+def _services_here() -> str:
+    return ", ".join(available())
+
+
+def _service_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "service", type=_service, metavar="SERVICE", help=f"{what}: {_services_here()}"
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,9 +83,10 @@ def _parser() -> argparse.ArgumentParser:
         description="Serve one service's API under gunicorn. Its database is DATABASE_URL; "
         "its relay, consumers and jobs run in `jiangong worker SERVICE`.",
     )
-    serve.add_argument("service", choices=sorted(SERVICE_PORTS))
+    _service_argument(serve, "the service to serve")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (0.0.0.0)")
-    serve.add_argument("--port", type=int, help="port (dashboard 8000, registry 8001, ...)")
+    ports = ", ".join(f"{name} {SERVICE_PORTS[name]}" for name in available())
+    serve.add_argument("--port", type=int, help=f"port (by default: {ports})")
     serve.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (2)")
     serve.set_defaults(run=_serve)
 
@@ -77,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Run the outbox relay, the event consumers and the scheduled jobs of one "
         "service, against KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL. Stops cleanly on SIGTERM.",
     )
-    worker.add_argument("service", choices=sorted(SERVICE_PORTS))
+    _service_argument(worker, "the service whose worker to run")
     worker.set_defaults(run=_worker)
 
     migrate = commands.add_parser(
@@ -85,16 +104,23 @@ def _parser() -> argparse.ArgumentParser:
         help="bring services' databases to the latest migration",
         description="Apply each service's Alembic migrations to its database.",
     )
-    migrate.add_argument("services", nargs="*", help="services to migrate (default: all)")
+    migrate.add_argument(
+        "services",
+        nargs="*",
+        type=_service,
+        metavar="SERVICE",
+        help=f"services to migrate (default: all of {_services_here()})",
+    )
     migrate.set_defaults(run=_migrate)
 
     replay = commands.add_parser(
         "replay",
         help="rebuild a service's read models from the event topics",
         description="Empty the service's read models and its inbox, then apply every retained "
-        "event of the topics it consumes again. Stop the service's worker first.",
+        "event of the topics it consumes again. Stop the service's worker first (embedded: "
+        "stop `jiangong up`; replay refuses while it runs on the data dir).",
     )
-    replay.add_argument("service", choices=sorted(SERVICE_PORTS))
+    _service_argument(replay, "the service whose read models to rebuild")
     replay.set_defaults(run=_replay)
 
     letters = commands.add_parser(
@@ -104,7 +130,7 @@ def _parser() -> argparse.ArgumentParser:
         "type, id and subject, where it came from and the error (never its data). Embedded "
         "they are kept in the data dir; over Kafka they are read from jiangong.dlq.SERVICE.",
     )
-    letters.add_argument("service", choices=sorted(SERVICE_PORTS))
+    _service_argument(letters, "the service whose consumer's dead letters to list")
     letters.add_argument("--limit", type=int, default=50, help="show the newest N (50)")
     letters.set_defaults(run=_dead_letters)
 
@@ -116,6 +142,15 @@ def _parser() -> argparse.ArgumentParser:
         "(docs/problems.md is this output).",
     )
     problems.set_defaults(run=_problems)
+
+    translations = commands.add_parser(
+        "translations",
+        help="list the rules and kernel messages that have no Chinese translation yet",
+        description="Print, as .po entries to fill in, every rule title and default detail, "
+        "kernel message and identifier message that shared/locale/zh/LC_MESSAGES/messages.po "
+        "does not translate yet. Exits 1 when any is missing.",
+    )
+    translations.set_defaults(run=_translations)
 
     token = commands.add_parser("token", help="issue bearer tokens")
     token_commands = token.add_subparsers(required=True, metavar="ACTION")
@@ -129,9 +164,9 @@ def _parser() -> argparse.ArgumentParser:
         "--role", required=True, choices=["admin", "enterprise", "judge", "assessor", "reader"]
     )
     scope = issue.add_mutually_exclusive_group()
-    scope.add_argument("--enterprise", help="enterprise id (role enterprise)")
-    scope.add_argument("--judge", help="judge id (role judge)")
-    scope.add_argument("--assessor", help="assessor id (role assessor)")
+    scope.add_argument("--enterprise", help="enterprise id (needed by role enterprise)")
+    scope.add_argument("--judge", help="judge id (needed by role judge)")
+    scope.add_argument("--assessor", help="assessor id (needed by role assessor)")
     issue.add_argument("--ttl", default="8h", help="lifetime: 30m, 8h, 7d (8h)")
     issue.add_argument("--subject", help="the token's sub (default: role and scope)")
     issue.set_defaults(run=_token_issue)
@@ -139,28 +174,72 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _up(settings: Settings, args: argparse.Namespace) -> int:
-    from werkzeug.serving import make_server
+    """The port first, then the data dir: a second ``up`` on either stops here, saying which,
+    before any database, relay, consumer or job is touched."""
+    from werkzeug.serving import WSGIRequestHandler, make_server
 
-    from jiangong.platform import EmbeddedPlatform
+    from jiangong.platform import DataDirInUse, DataDirLock, EmbeddedPlatform
+    from shared.logs import AccessLog
 
-    platform = EmbeddedPlatform(settings)
-    platform.start()  # first: a service's demo may wait for what another's demo announces
-    if args.demo:
-        platform.load_demo()
-    server = make_server(args.host, args.port, platform.wsgi, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
-    thread.start()
-    print(
-        f"Jiangong is up on http://{args.host}:{args.port}/ "
-        f"(services: {', '.join(platform.apps)}; data in {settings.data_dir}). Ctrl-C stops.",
-        flush=True,
-    )
-    _wait_for_signal()
-    print("Stopping: finishing running work and draining the outboxes...", flush=True)
-    server.shutdown()
-    platform.stop()
+    class RequestHandler(WSGIRequestHandler):
+        def log_request(self, *_: object) -> None:  # AccessLog writes the line (no query)
+            pass
+
+    try:
+        family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+        listening = socket.create_server((args.host, args.port), family=family, backlog=128)
+    except OSError as error:
+        print(
+            f"jiangong up: cannot listen on {args.host}:{args.port}: {error.strerror or error}. "
+            "Another `jiangong up` or another program uses it: stop it, or choose --port.",
+            file=sys.stderr,
+        )
+        return 2
+    with listening:  # the server takes its own copy of the bound socket
+        server = make_server(
+            args.host,
+            args.port,
+            _not_yet,
+            threaded=True,
+            request_handler=RequestHandler,
+            fd=listening.fileno(),
+        )
+    lock = DataDirLock(settings.data_dir)
+    try:
+        lock.acquire()
+    except DataDirInUse as error:
+        server.server_close()
+        print(f"jiangong up: {error}", file=sys.stderr)
+        return 2
+    try:
+        platform = EmbeddedPlatform(settings)
+        platform.start()  # first: a service's demo may wait for what another's demo announces
+        if args.demo:
+            platform.load_demo()
+        server.app = AccessLog(platform.wsgi)
+        thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
+        thread.start()
+        print(
+            f"Jiangong is up on http://{args.host}:{server.port}/ "
+            f"(services: {', '.join(platform.apps)}; data in {settings.data_dir}). "
+            "Ctrl-C stops.",
+            flush=True,
+        )
+        _wait_for_signal()
+        print("Stopping: finishing running work and draining the outboxes...", flush=True)
+        server.shutdown()
+        platform.stop()
+    finally:
+        server.server_close()
+        lock.release()
     print("Stopped.", flush=True)
     return 0
+
+
+def _not_yet(_environ: dict[str, object], start_response: Callable[..., object]) -> list[bytes]:
+    """What the socket answers before the platform is built (never: it serves only after)."""
+    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+    return [b"starting"]
 
 
 def _wait_for_signal() -> None:
@@ -177,6 +256,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from jiangong.platform import definition
     from shared.app import create_app
     from shared.buses import bus_for
+    from shared.logs import AccessLog, logging_dict_config
     from shared.runtime import runtime_of
 
     service = definition(args.service)
@@ -186,7 +266,11 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         def load_config(self) -> None:
             self.cfg.set("bind", f"{args.host}:{port}")
             self.cfg.set("workers", args.workers)
-            self.cfg.set("accesslog", "-")
+            # the request lines come from AccessLog (no query string, the request id), and
+            # gunicorn's own lines are formatted as the platform's are
+            self.cfg.set(
+                "logconfig_dict", logging_dict_config(settings.log_level, settings.log_format)
+            )
             if args.service == "dashboard":  # a live stream holds a thread, not a process
                 self.cfg.set("worker_class", "gthread")
                 self.cfg.set("threads", 64)
@@ -195,6 +279,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             app = create_app(service, settings)
             if settings.bus_kind == "kafka":
                 runtime_of(app).bus_ping = bus_for(settings, f"{args.service}-http").ping
+            app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]
             return app
 
     Server().run()
@@ -236,20 +321,30 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _replay(settings: Settings, args: argparse.Namespace) -> int:
-    from jiangong.platform import EmbeddedPlatform, definition
+    from jiangong.platform import DataDirInUse, DataDirLock, EmbeddedPlatform, definition
     from shared.app import create_app
     from shared.buses import bus_for
     from shared.service import ServiceWorker
 
+    service = definition(args.service)
+    if not service.consumes():
+        print(f"{args.service}: consumes no events, so it has no read models to rebuild")
+        return 0
     if settings.bus_kind == "kafka":
-        app = create_app(definition(args.service), settings)
+        app = create_app(service, settings)
         bus = bus_for(settings, f"{args.service}-replay")
         count = ServiceWorker(app, bus).replay()
         bus.close()
     else:
-        platform = EmbeddedPlatform(settings)
-        worker = next(w for w in platform.workers if w.definition.name == args.service)
-        count = worker.replay()
+        try:
+            with DataDirLock(settings.data_dir):
+                platform = EmbeddedPlatform(settings)
+                worker = next(w for w in platform.workers if w.definition.name == args.service)
+                count = worker.replay()
+                platform.bus.close()
+        except DataDirInUse as error:
+            print(f"jiangong replay: {error}", file=sys.stderr)
+            return 2
     print(f"{args.service}: read models rebuilt from {count} events")
     return 0
 
@@ -292,6 +387,17 @@ def _token_issue(settings: Settings, args: argparse.Namespace) -> int:
     from shared.auth import issue_token
 
     scope = args.enterprise or args.judge or args.assessor
+    needed = SCOPES.get(args.role)
+    given = next((option for option in SCOPES.values() if getattr(args, option)), None)
+    if needed and not getattr(args, needed):
+        print(f"jiangong token issue: {_a(args.role)} token needs --{needed} ID", file=sys.stderr)
+        return 2
+    if given and given != needed:
+        print(
+            f"jiangong token issue: --{given} is for {_a(given)} token, not {_a(args.role)} one",
+            file=sys.stderr,
+        )
+        return 2
     try:
         token = issue_token(settings.secret, args.role, scope, parse_ttl(args.ttl), args.subject)
     except ValueError as error:
@@ -300,6 +406,24 @@ def _token_issue(settings: Settings, args: argparse.Namespace) -> int:
     print(f"# {args.role} token, valid for {args.ttl}", file=sys.stderr)
     print(token)
     return 0
+
+
+def _a(word: str) -> str:
+    return ("an " if word[0] in "aeiou" else "a ") + word
+
+
+def _translations(_settings: Settings, _args: argparse.Namespace) -> int:
+    from jiangong.platform import definition
+    from shared.i18n import as_po_entries, missing_translations
+
+    for name in available():
+        definition(name)  # loads the service's rules
+    missing = missing_translations("zh")
+    if not missing:
+        print("every rule and kernel message has a Chinese translation")
+        return 0
+    print(as_po_entries(missing))
+    return 1
 
 
 if __name__ == "__main__":

@@ -3,55 +3,96 @@ process: each on its own SQLite file, mounted under its prefix, over the in-proc
 
 from __future__ import annotations
 
-import importlib
+import errno
+import fcntl
 import logging
+import os
 from collections.abc import Mapping
+from pathlib import Path
+from typing import IO
 
 from flask import Flask, jsonify
 from sqlalchemy.orm import Session
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
+from jiangong.services import SERVICE_MODULES, UnknownService, available, definition
 from shared.app import create_app
 from shared.bus import InProcessBus
 from shared.errors import all_rules
 from shared.events import topic_of
-from shared.runtime import ServiceDefinition, engine_of, migrate, runtime_of
+from shared.http import answer_errors_as_problems
+from shared.logs import init_request_ids
+from shared.runtime import engine_of, migrate, runtime_of
 from shared.service import ServiceWorker
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
 
-SERVICE_MODULES = {
-    "registry": "services.registry.service",
-    "competitions": "services.competitions.service",
-    "certification": "services.certification.service",
-    "dashboard": "services.dashboard.service",
-}
+__all__ = [
+    "SERVICE_MODULES",
+    "DataDirInUse",
+    "DataDirLock",
+    "EmbeddedPlatform",
+    "UnknownService",
+    "available",
+    "definition",
+    "index_app",
+    "problem_catalogue",
+]
+
+# -- one platform per data dir ---------------------------------------------------------------
+
+LOCK_FILE = "jiangong.lock"
 
 
-def available() -> list[str]:
-    """The services present in this checkout, in dependency order."""
-    names = []
-    for name, module in SERVICE_MODULES.items():
+class DataDirInUse(RuntimeError):
+    """Another process runs the embedded platform on this data dir."""
+
+
+class DataDirLock:
+    """An exclusive lock on ``<data dir>/jiangong.lock`` (``flock``), held while the embedded
+    platform runs: two platforms on one data dir would relay the same outboxes and apply the
+    same events twice over one bus file. The kernel frees it when the process ends, however
+    it ends; the file stays, naming the last holder's process id."""
+
+    def __init__(self, data_dir: Path):
+        self.path = Path(data_dir) / LOCK_FILE
+        self._handle: IO[str] | None = None
+
+    def acquire(self) -> DataDirLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+")  # noqa: SIM115 - held open while the lock is
         try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as error:
-            if error.name and module.startswith(error.name):
-                continue
-            raise
-        names.append(name)
-    return names
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            handle.seek(0)
+            holder = handle.read().strip()
+            handle.close()
+            if error.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise
+            by = f" by process {holder}" if holder.isdigit() else ""
+            raise DataDirInUse(
+                f"the data dir {self.path.parent} is in use{by}: another `jiangong up` runs on "
+                "it. Stop that one, or give this one its own JIANGONG_DATA_DIR."
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self._handle = handle
+        return self
 
+    def release(self) -> None:
+        if self._handle is not None:
+            fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
 
-def definition(name: str) -> ServiceDefinition:
-    if name not in SERVICE_MODULES:
-        raise SystemExit(f"unknown service {name!r}; services are {', '.join(SERVICE_MODULES)}")
-    try:
-        module = importlib.import_module(SERVICE_MODULES[name])
-    except ModuleNotFoundError as error:
-        raise SystemExit(f"the {name} service is not part of this checkout") from error
-    service: ServiceDefinition = module.SERVICE
-    return service
+    def __enter__(self) -> DataDirLock:
+        return self.acquire()
+
+    def __exit__(self, *_: object) -> None:
+        self.release()
 
 
 def problem_catalogue() -> str:
@@ -84,8 +125,11 @@ def problem_catalogue() -> str:
 
 
 def index_app(services: Mapping[str, Flask]) -> Flask:
-    """What ``/`` serves until a dashboard is mounted there: where everything is."""
+    """What ``/`` serves until a dashboard is mounted there: where everything is. Its errors
+    are problem details too, like every service's."""
     app = Flask("jiangong")
+    init_request_ids(app)
+    answer_errors_as_problems(app)
 
     @app.get("/")
     def index():  # type: ignore[no-untyped-def]

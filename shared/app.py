@@ -23,7 +23,9 @@ from shared.http import (
     docs_assets_blueprint,
     health_blueprint,
     problem_of,
+    use_kernel_parser,
 )
+from shared.logs import init_request_ids
 from shared.migration_env import at_head
 from shared.runtime import ServiceDefinition, init_service, runtime_of
 from shared.settings import Settings
@@ -44,7 +46,9 @@ def create_app(
     configure_database(app, definition.db, url)
     runtime = init_service(app, definition, settings)
     init_auth(app, TokenVerifier(settings.secret, settings.jwks_url))
+    init_request_ids(app)
 
+    use_kernel_parser()  # already done at import; here too, so that no app runs without it
     api = ProblemApi(app)
     checks: dict[str, Callable[[], bool]] = {
         "database": lambda: at_head(app),

@@ -23,6 +23,8 @@ from cloudevents.core.bindings import kafka as kafka_binding
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 
+from shared.logs import REQUEST_ID_EXTENSION
+
 _FORMAT = JSONFormat()
 
 CATALOGUE: dict[str, str] = {
@@ -83,38 +85,60 @@ def source_of(service: str) -> str:
     return f"/jiangong/{service}"
 
 
-def new_event(service: str, event_type: str, subject: str, data: Mapping[str, Any]) -> CloudEvent:
-    """A new event of ``service`` about aggregate ``subject``; the type must be in the catalogue."""
+def new_event(
+    service: str,
+    event_type: str,
+    subject: str,
+    data: Mapping[str, Any],
+    request_id: str | None = None,
+) -> CloudEvent:
+    """A new event of ``service`` about aggregate ``subject``; the type must be in the catalogue.
+
+    ``request_id``, the request that caused it, travels as the extension attribute
+    ``jiangongrequestid`` (``ce_jiangongrequestid`` on Kafka)."""
     if CATALOGUE.get(event_type) != service:
         raise UnknownEventType(f"{event_type} is not an event type that {service} produces")
-    return CloudEvent(
-        attributes={
-            "id": str(uuid.uuid4()),
-            "source": source_of(service),
-            "type": event_type,
-            "subject": subject,
-            "time": datetime.now(UTC),
-            "datacontenttype": "application/json",
-        },
-        data=dict(data),
-    )
+    attributes: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "source": source_of(service),
+        "type": event_type,
+        "subject": subject,
+        "time": datetime.now(UTC),
+        "datacontenttype": "application/json",
+    }
+    if request_id:
+        attributes[REQUEST_ID_EXTENSION] = request_id
+    return CloudEvent(attributes=attributes, data=dict(data))
 
 
 def restore_event(
-    *, id: str, source: str, type: str, subject: str, time: datetime, data: Mapping[str, Any]
+    *,
+    id: str,
+    source: str,
+    type: str,
+    subject: str,
+    time: datetime,
+    data: Mapping[str, Any],
+    request_id: str | None = None,
 ) -> CloudEvent:
-    """The event as it was stored (by the outbox): same id, same time."""
-    return CloudEvent(
-        attributes={
-            "id": id,
-            "source": source,
-            "type": type,
-            "subject": subject,
-            "time": time if time.tzinfo else time.replace(tzinfo=UTC),
-            "datacontenttype": "application/json",
-        },
-        data=dict(data),
-    )
+    """The event as it was stored (by the outbox): same id, same time, same request id."""
+    attributes: dict[str, Any] = {
+        "id": id,
+        "source": source,
+        "type": type,
+        "subject": subject,
+        "time": time if time.tzinfo else time.replace(tzinfo=UTC),
+        "datacontenttype": "application/json",
+    }
+    if request_id:
+        attributes[REQUEST_ID_EXTENSION] = request_id
+    return CloudEvent(attributes=attributes, data=dict(data))
+
+
+def request_id_of(event: CloudEvent) -> str | None:
+    """The id of the request that caused ``event``, if one did."""
+    value = event.get_extension(REQUEST_ID_EXTENSION)
+    return str(value) if value else None
 
 
 @dataclass(frozen=True)
@@ -136,11 +160,19 @@ def to_message(event: CloudEvent) -> Message:
         subject=event.get_subject() or "",
         time=time,
         data_json=json.dumps(event.get_data()),
+        request_id=request_id_of(event),
     )
 
 
 def encode_binary(
-    *, id: str, source: str, type: str, subject: str, time: datetime, data_json: str
+    *,
+    id: str,
+    source: str,
+    type: str,
+    subject: str,
+    time: datetime,
+    data_json: str,
+    request_id: str | None = None,
 ) -> Message:
     """The binary-mode record exactly as ``cloudevents``' ``kafka.to_binary`` writes it (a test
     holds the two equal), built directly from its parts: the relay encodes every event, from the
@@ -157,6 +189,8 @@ def encode_binary(
         ("content-type", b"application/json"),
         ("ce_specversion", b"1.0"),
     ]
+    if request_id:
+        headers.append((f"ce_{REQUEST_ID_EXTENSION}", request_id.encode()))
     return Message(key=subject.encode(), value=data_json.encode(), headers=headers)
 
 

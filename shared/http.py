@@ -5,7 +5,13 @@ Every error leaves as ``application/problem+json`` with ``type``, ``title``, ``s
 dotted (``team_size.min``, ``criteria.0.weight``). Domain exceptions are mapped to one status
 each with ``map_errors``; anything unexpected is logged and answered as a problem too. The
 OpenAPI document says so: every error response it declares is ``application/problem+json``
-with the problem schema, and a 405 carries ``Allow``.
+with the problem schema, and a 405 carries ``Allow``. A problem's ``title``, ``detail`` and
+``errors`` are answered in the client's language (``Accept-Language``, :mod:`shared.i18n`).
+
+Each OpenAPI document names, in ``servers``, the base path it is served under (the prefix the
+app is mounted at), so that Swagger UI's "Try it out" calls the service where it is. Every
+operation's arguments are read by :class:`KernelParser`: a query parameter it does not declare
+is refused like an unknown body field.
 """
 
 from __future__ import annotations
@@ -19,14 +25,34 @@ from typing import Any
 
 from apispec import BasePlugin
 from flask import Blueprint as FlaskBlueprint
-from flask import Flask, Response, jsonify, request, send_from_directory
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    has_app_context,
+    jsonify,
+    request,
+    send_from_directory,
+)
 from flask_smorest import Api, Blueprint
-from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from flask_smorest.arguments import ArgumentsMixin
+from marshmallow import (
+    EXCLUDE,
+    INCLUDE,
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates_schema,
+)
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from shared.errors import DomainError
+from shared.i18n import negotiate, translate
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -83,22 +109,44 @@ def problem_response(
     extra: Mapping[str, Any] | None = None,
     type: str = "about:blank",
 ) -> Response:
-    """A problem document; ``extra`` adds extension members (RFC 9457 §3.2), e.g. a rule."""
+    """A problem document; ``extra`` adds extension members (RFC 9457 §3.2), e.g. a rule.
+
+    ``title``, ``detail`` and the ``errors`` messages are written in English and answered in
+    the language the client asks for (``Accept-Language: zh``), through the catalogues of
+    :mod:`shared.i18n`; ``type`` and ``rule`` stay the same in every language."""
+    locale = negotiate(request.headers.get("Accept-Language"))
+    dirs = _locale_dirs()
+
+    def say(text: str) -> str:
+        return translate(text, locale, dirs)
+
     body: dict[str, Any] = {
         **(extra or {}),
         "type": type,
-        "title": title or _reason(status),
+        "title": say(title or _reason(status)),
         "status": status,
-        "detail": detail,
+        "detail": say(detail),
         "instance": request.script_root + request.path,  # with the prefix it is mounted at
     }
     if errors:
-        body["errors"] = dict(errors)
+        body["errors"] = {field: [say(m) for m in messages] for field, messages in errors.items()}
     response = jsonify(body)
     response.status_code = status
     response.mimetype = PROBLEM
     response.headers.update(headers or {})
+    response.headers["Content-Language"] = locale
+    response.vary.add("Accept-Language")
     return response
+
+
+def _locale_dirs() -> tuple[Path, ...]:
+    """A service's own catalogues (``services/<name>/locale``, the folder of its migrations'
+    parent, as :func:`shared.i18n.service_locale_dirs` finds it), read after the kernel's."""
+    runtime = current_app.extensions.get("jiangong") if has_app_context() else None
+    definition = getattr(runtime, "definition", None)
+    if definition is None:
+        return ()
+    return (Path(definition.migrations).parent / "locale",)
 
 
 def _reason(status: int) -> str:
@@ -177,6 +225,22 @@ class ProblemApi(Api):
         default = {"description": "Default error response", "content": problem}
         self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, default, lazy=True)
 
+    def _openapi_json(self) -> Response:
+        """The document, naming the base path it is served under in ``servers``: the prefix the
+        app is mounted at (embedded, ``/registry``), ``/`` where it runs alone. Computed per
+        request, so Swagger UI's "Try it out" calls the service wherever it is mounted."""
+        document = self.spec.to_dict()
+        base = request.script_root or "/"
+        document = {
+            "openapi": document.get("openapi"),
+            "info": document.get("info"),
+            "servers": [{"url": base, "description": "this service, as mounted here"}],
+            **{key: value for key, value in document.items() if key not in ("openapi", "info")},
+        }
+        return current_app.response_class(
+            current_app.json.dumps(document, indent=2, sort_keys=False), mimetype="application/json"
+        )
+
     def _register_error_handlers(self) -> None:
         super()._register_error_handlers()
         self._app.register_error_handler(Problem, _handle_problem)
@@ -202,6 +266,21 @@ def _headers_of(error: HTTPException) -> dict[str, str]:
     """The headers the exception itself carries: ``Allow`` on a 405, ``WWW-Authenticate`` on
     a 401, ``Retry-After`` on a 429 or 503 (its body's type is ours, not its)."""
     return {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
+
+
+def answer_errors_as_problems(app: Flask) -> None:
+    """For a plain Flask app beside the services (the embedded platform's index): its 404s,
+    405s and failures answer as problem details too."""
+
+    def http_error(error: HTTPException) -> Response:
+        status = error.code or 500
+        return problem_response(
+            status, error.description or _reason(status), None, None, _headers_of(error)
+        )
+
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Problem, _handle_problem)
+    app.register_error_handler(Exception, _handle_unexpected)
 
 
 def _handle_problem(problem: Problem) -> Response:
@@ -245,6 +324,77 @@ def map_errors(app: Flask, mapping: Mapping[type[Exception], int]) -> None:
 
     for exception in mapping:
         app.register_error_handler(exception, handler)
+
+
+# -- what requests may carry -----------------------------------------------------------------
+
+
+class KernelParser(FlaskParser):
+    """How every operation reads its arguments (webargs, under flask-smorest's ``arguments``).
+
+    - A query parameter the operation does not declare is refused (422 naming it), as an
+      unknown body field is: ``?name=foo`` on a list that has no ``name`` filter would
+      otherwise silently answer everything.
+    - A body refused for a server-set field (a schema's ``pre_load`` stops there, before
+      marshmallow looks for unknown fields) names its unknown fields as well, so one answer
+      lists everything to take out.
+
+    Operations that declare no query schema at all read no parameters and are left alone."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION: dict[str, str | None] = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": RAISE,
+        "querystring": RAISE,
+    }
+
+    def _process_location_data(
+        self,
+        location_data: Any,
+        schema: Schema,
+        req: Any,
+        location: str,
+        unknown: Any,
+        validators: Any,
+    ) -> Any:
+        try:
+            return super()._process_location_data(
+                location_data, schema, req, location, unknown, validators
+            )
+        except ValidationError as error:
+            effective = self._unknown(schema, location, unknown)
+            raise _with_unknown_fields(error, location_data, schema, effective) from None
+
+    def _unknown(self, schema: Schema, location: str, unknown: Any) -> str:
+        for candidate in (unknown, self.unknown, self.DEFAULT_UNKNOWN_BY_LOCATION.get(location)):
+            if candidate in (RAISE, EXCLUDE, INCLUDE):
+                return str(candidate)
+        return str(schema.unknown)
+
+
+def _with_unknown_fields(
+    error: ValidationError, data: Any, schema: Schema, unknown: str
+) -> ValidationError:
+    messages = error.normalized_messages()
+    if unknown != RAISE or not isinstance(data, Mapping) or not isinstance(messages, dict):
+        return error
+    declared = {field.data_key or name for name, field in schema.load_fields.items()}
+    extra = [key for key in data if key not in declared and key not in messages]
+    if not extra:
+        return error
+    message = schema.error_messages.get("unknown", "Unknown field.")
+    return ValidationError({**messages, **{str(key): [message] for key in extra}})
+
+
+def use_kernel_parser() -> None:
+    """Make flask-smorest's one argument parser the kernel's. Every ``Blueprint.arguments``
+    (each service uses flask-smorest's ``Blueprint`` as it is) holds that one instance, so it
+    is changed in place: the views decorated before this ran parse by these rules too."""
+    parser = ArgumentsMixin.ARGUMENTS_PARSER
+    if not isinstance(parser, KernelParser):
+        parser.__class__ = KernelParser
+
+
+use_kernel_parser()
 
 
 # -- what request schemas state ------------------------------------------------------------

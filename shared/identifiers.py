@@ -40,6 +40,26 @@ class InvalidIdentifier(ValueError):
     """An identifier failed validation; the message is fit to show the user."""
 
 
+# The messages, as templates: each is a msgid of the problem catalogues (``shared.i18n``), so
+# that a client asking for Chinese reads them in Chinese, values and all.
+CHECK_CHARACTER_WRONG = "check character does not match"
+WRONG_LENGTH = "must be %(length)s characters, got %(got)s"
+CHARACTER_NOT_ALLOWED = "character %(char)s at position %(position)s is not allowed"
+BIRTH_DATE_NOT_REAL = "birth date %(digits)s is not a real date"
+BIRTH_DATE_IN_FUTURE = "birth date is in the future"
+BIRTH_DATE_TODAY = "birth date must be before today"
+BIRTH_DATE_BEFORE_1900 = "birth date is before 1900"
+MESSAGES = (
+    CHECK_CHARACTER_WRONG,
+    WRONG_LENGTH,
+    CHARACTER_NOT_ALLOWED,
+    BIRTH_DATE_NOT_REAL,
+    BIRTH_DATE_IN_FUTURE,
+    BIRTH_DATE_TODAY,
+    BIRTH_DATE_BEFORE_1900,
+)
+
+
 # --- Unified social credit code ------------------------------------------------
 
 
@@ -60,7 +80,7 @@ def validate_uscc(value: str) -> str:
     _require_length(code, USCC_LENGTH)
     _require_alphabet(code, USCC_ALPHABET)
     if uscc_check_character(code[:-1]) != code[-1]:
-        raise InvalidIdentifier("check character does not match")
+        raise InvalidIdentifier(CHECK_CHARACTER_WRONG)
     return code
 
 
@@ -109,7 +129,7 @@ def validate_id_number(value: str, today: date | None = None) -> IdNumber:
     _require_alphabet(number[-1], "0123456789X", first_position=ID_NUMBER_LENGTH)
     birth_date = _birth_date(number[6:14], date.today() if today is None else today)
     if id_number_check_character(number[:-1]) != number[-1]:
-        raise InvalidIdentifier("check character does not match")
+        raise InvalidIdentifier(CHECK_CHARACTER_WRONG)
     return IdNumber(value=number, birth_date=birth_date, gender=_gender(number[16]))
 
 
@@ -141,13 +161,13 @@ def _birth_date(digits: str, today: date) -> date:
     try:
         birth_date = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
     except ValueError:
-        raise InvalidIdentifier(f"birth date {digits} is not a real date") from None
+        raise InvalidIdentifier(BIRTH_DATE_NOT_REAL % {"digits": digits}) from None
     if birth_date > today:
-        raise InvalidIdentifier("birth date is in the future")
+        raise InvalidIdentifier(BIRTH_DATE_IN_FUTURE)
     if birth_date == today:
-        raise InvalidIdentifier("birth date must be before today")
+        raise InvalidIdentifier(BIRTH_DATE_TODAY)
     if birth_date < _EARLIEST_BIRTH_DATE:
-        raise InvalidIdentifier("birth date is before 1900")
+        raise InvalidIdentifier(BIRTH_DATE_BEFORE_1900)
     return birth_date
 
 
@@ -160,10 +180,12 @@ def _gender(digit: str) -> str:
 
 def _require_length(value: str, length: int) -> None:
     if len(value) != length:
-        raise InvalidIdentifier(f"must be {length} characters, got {len(value)}")
+        raise InvalidIdentifier(WRONG_LENGTH % {"length": length, "got": len(value)})
 
 
 def _require_alphabet(value: str, alphabet: str, first_position: int = 1) -> None:
     for position, char in enumerate(value, start=first_position):
         if char not in alphabet:
-            raise InvalidIdentifier(f"character {char!r} at position {position} is not allowed")
+            raise InvalidIdentifier(
+                CHARACTER_NOT_ALLOWED % {"char": repr(char), "position": position}
+            )

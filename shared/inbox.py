@@ -25,7 +25,8 @@ from sqlalchemy import Engine, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from shared.events import CATALOGUE, Message, from_message, topic_of
+from shared.events import CATALOGUE, Message, from_message, request_id_of, topic_of
+from shared.logs import bound_request_id
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,9 @@ class Received:
     subject: str
     time: datetime
     data: dict[str, Any]
+    request_id: str | None = None
+    """The request that caused the event: bound while it is applied, so the handler's log lines
+    and the events it stages carry it on."""
 
 
 Handler = Callable[[Any, Received], None]
@@ -148,8 +152,10 @@ class Consumer:
             subject=event.get_subject() or "",
             time=event.get_time() or datetime.now(UTC),
             data=data,
+            request_id=request_id_of(event),
         )
-        return self._apply_with_retries(session, ctx, subscription, received, counts)
+        with bound_request_id(received.request_id):  # its lines and events carry the request's
+            return self._apply_with_retries(session, ctx, subscription, received, counts)
 
     def _apply_with_retries(
         self,

@@ -41,7 +41,15 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.event import listen
 from sqlalchemy.orm import Session, scoped_session
 
-from shared.events import Message, encode_binary, new_event, restore_event, topic_of
+from shared.events import (
+    Message,
+    encode_binary,
+    new_event,
+    request_id_of,
+    restore_event,
+    topic_of,
+)
+from shared.logs import current_request_id
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +70,8 @@ class OutboxRecord:
     subject: str
     time: datetime
     data_json: str
+    request_id: str | None = None
+    """The request that caused the event (the CloudEvents extension ``jiangongrequestid``)."""
 
     @classmethod
     def of(cls, position: int, event: CloudEvent) -> OutboxRecord:
@@ -75,6 +85,7 @@ class OutboxRecord:
             event.get_subject() or "",
             time,
             json.dumps(event.get_data()),
+            request_id_of(event),
         )
 
     def event(self) -> CloudEvent:
@@ -85,6 +96,7 @@ class OutboxRecord:
             subject=self.subject,
             time=self.time,
             data=json.loads(self.data_json),
+            request_id=self.request_id,
         )
 
     def message(self) -> Message:
@@ -95,6 +107,7 @@ class OutboxRecord:
             subject=self.subject,
             time=self.time,
             data_json=self.data_json,
+            request_id=self.request_id,
         )
 
 
@@ -124,7 +137,8 @@ class Outbox:
         events: Sequence[tuple[str, Mapping[str, Any]]],
     ) -> list[CloudEvent]:
         """Validate a batch of ``(subject, data)`` events of one type with one schema load and
-        stage them with one executemany (a 50,000-row import is one batch, not 50,000)."""
+        stage them with one executemany (a 50,000-row import is one batch, not 50,000). Each
+        carries the id of the request (or of the event being applied) that causes it."""
         if not events:
             return []
         schema = self.schemas.get(event_type)
@@ -134,7 +148,11 @@ class Outbox:
             schema(many=True).load([dict(data) for _, data in events])
         except ValidationError as error:
             raise EventDataInvalid(f"{event_type}: {error.messages}") from error
-        staged = [new_event(self.service, event_type, subject, data) for subject, data in events]
+        request_id = current_request_id()
+        staged = [
+            new_event(self.service, event_type, subject, data, request_id)
+            for subject, data in events
+        ]
         session.execute(insert(self.table), [_row_of(event) for event in staged])
         if session.get_bind().dialect.name == "postgresql":  # wakes other processes' relays
             session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": self.channel})
@@ -167,7 +185,14 @@ class Outbox:
         """Rows as ``OutboxRecord`` fields, in order, the data as its stored JSON text."""
         c = self.table.c
         return select(
-            c.position, c.event_id, c.source, c.type, c.subject, c.time, cast(c.data, Text)
+            c.position,
+            c.event_id,
+            c.source,
+            c.type,
+            c.subject,
+            c.time,
+            cast(c.data, Text),
+            c.request_id,
         ).order_by(c.position)
 
 
@@ -179,6 +204,7 @@ def _row_of(event: CloudEvent) -> dict[str, Any]:
         "subject": event.get_subject(),
         "time": event.get_time(),
         "data": event.get_data(),
+        "request_id": request_id_of(event),
     }
 
 

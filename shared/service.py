@@ -84,8 +84,9 @@ class ServiceWorker:
         """Stop taking work, let running batches finish, and publish what is left."""
         self.stop_event.set()
         self.relay.outbox.committed.set()
-        if self._scheduler is not None:
-            self._scheduler.shutdown(wait=True)
+        if self._scheduler is not None:  # stopping twice is stopping once
+            scheduler, self._scheduler = self._scheduler, None
+            scheduler.shutdown(wait=True)
         for thread in self._threads:
             thread.join(timeout=30)
         try:

@@ -30,6 +30,8 @@ class Settings:
     kafka_bootstrap_servers: str | None = None
     jwks_url: str | None = None
     log_level: str = "INFO"
+    log_format: str = "auto"
+    """``json`` (one object a line), ``text``, or ``auto``: JSON unless stderr is a terminal."""
     max_upload_bytes: int = 32 * 1024 * 1024
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -62,9 +64,17 @@ class Settings:
             kafka_bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS") or None,
             jwks_url=env.get("JIANGONG_JWKS_URL") or None,
             log_level=env.get("JIANGONG_LOG_LEVEL", "INFO"),
+            log_format=_log_format(env.get("JIANGONG_LOG_FORMAT", "auto")),
             max_upload_bytes=int(env.get("JIANGONG_MAX_UPLOAD_BYTES", 32 * 1024 * 1024)),
             extra={k: v for k, v in env.items() if k.startswith("JIANGONG_")},
         )
+
+
+def _log_format(value: str) -> str:
+    value = value.strip().lower() or "auto"
+    if value not in ("auto", "json", "text"):
+        raise ConfigurationError(f"JIANGONG_LOG_FORMAT is {value!r}: use auto, json or text.")
+    return value
 
 
 def _embedded_secret(mode: str, data_dir: Path, name: str) -> str:

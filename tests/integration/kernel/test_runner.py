@@ -38,7 +38,11 @@ def test_a_scoped_role_without_its_scope_is_refused_with_a_reason(
 ) -> None:
     monkeypatch.setenv("JIANGONG_DATA_DIR", str(tmp_path))
     assert main(["token", "issue", "--role", "enterprise"]) == 2
-    assert "enterprise_id" in capsys.readouterr().err
+    assert "an enterprise token needs --enterprise" in capsys.readouterr().err
+    assert main(["token", "issue", "--role", "judge"]) == 2
+    assert "a judge token needs --judge" in capsys.readouterr().err
+    assert main(["token", "issue", "--role", "admin", "--judge", "j1"]) == 2
+    assert "--judge is for a judge token" in capsys.readouterr().err
 
 
 def test_production_mode_without_a_secret_stops_with_its_name(
