@@ -9,18 +9,24 @@ that database, so a stream here wakes at once. Streams in other processes (a dis
 
 One watch per database per process reads the version, in one thread, only while a stream
 listens: the cost of idle streams is one small query per interval, not one per stream.
+
+On PostgreSQL the raise also sends ``NOTIFY jiangong_dashboard_version`` (delivered as the
+transaction commits), and a watch holds one connection of its own that ``LISTEN``s on it while
+streams listen: a watch in another process is poked at once instead of at its next read. The
+read every ``interval`` stays, in case a notification is lost (the connection dropped).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, insert, select, text, update
 from sqlalchemy.event import listen
 from sqlalchemy.orm import Session
 
@@ -32,6 +38,9 @@ ROW = 1
 _CHANGED = "jiangong.dashboard.changed"
 _COMMITTED = "jiangong.dashboard.committed"
 _LISTENING = "jiangong.dashboard.listening"
+CHANNEL = "jiangong_dashboard_version"
+"""PostgreSQL's channel the version's raises are announced on."""
+_NOTIFY = text(f"SELECT pg_notify('{CHANNEL}', '')")
 
 
 def changed(session: Session) -> None:
@@ -79,6 +88,8 @@ def bump(session: Session) -> None:
     )
     if raised.rowcount == 0:  # type: ignore[attr-defined]
         session.execute(insert(table).values(id=ROW, version=1, changed_at=now))
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_NOTIFY)  # sent on commit (one per transaction), dropped on rollback
 
 
 def read_version(session: Session) -> int:
@@ -100,6 +111,7 @@ class VersionWatch:
         self._poked = threading.Event()
         self._listeners = 0
         self._thread: threading.Thread | None = None
+        self._notified: threading.Thread | None = None
 
     @contextmanager
     def listening(self) -> Iterator[None]:
@@ -111,6 +123,13 @@ class VersionWatch:
                     target=self._run, name="dashboard-version-watch", daemon=True
                 )
                 self._thread.start()
+            if self.engine.dialect.name == "postgresql" and (
+                self._notified is None or not self._notified.is_alive()
+            ):
+                self._notified = threading.Thread(
+                    target=self._listen, name="dashboard-version-listen", daemon=True
+                )
+                self._notified.start()
         try:
             yield
         finally:
@@ -148,6 +167,23 @@ class VersionWatch:
                     self._changed.notify_all()
             self._poked.wait(self.interval)
             self._poked.clear()
+
+    def _listen(self) -> None:
+        """PostgreSQL: poke the watch on every notification, while anyone listens."""
+        import psycopg  # only on PostgreSQL (the driver of the ``postgresql+psycopg`` URLs)
+
+        url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        while self._listeners > 0:
+            try:
+                with psycopg.connect(url, autocommit=True) as connection:
+                    connection.execute(f"LISTEN {CHANNEL}")
+                    self.poke()  # a raise between the last read and the LISTEN is not lost
+                    while self._listeners > 0:
+                        for _ in connection.notifies(timeout=1.0):
+                            self.poke()
+            except Exception as error:  # the database is away: the reads go on meanwhile
+                log.warning("the dashboard could not listen for its version: %r", error)
+                time.sleep(max(self.interval, 1.0))
 
     def _read(self) -> int | None:
         try:

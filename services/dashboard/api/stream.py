@@ -9,6 +9,8 @@ and a ``boards`` message whenever the boards changed, at most one round per ``mi
 a quiet stream, and the stream's end after ``seconds`` (EventSource reconnects by itself, after
 ``retry``, sending the last id). Each message's ``id`` is the read side's version the round was
 read at (the lower of its two answers', so a client never claims a state it has not been sent).
+The answers of a version are computed once per process and shared by every stream waiting on
+it (``adapters/snapshots.py``): N streams cost one transaction per change, not N.
 See ``README.md`` for the limits.
 """
 
@@ -22,10 +24,8 @@ from typing import Any
 from flask import Flask, Response, current_app, request
 from flask_smorest import Blueprint
 from marshmallow import RAISE
-from sqlalchemy.orm import Session
 
-from services.dashboard.adapters.answers import targets_of
-from services.dashboard.adapters.boards import boards_of
+from services.dashboard.adapters.snapshots import snapshots_of
 from services.dashboard.adapters.version import VersionWatch, watch_of
 from services.dashboard.api.schemas import TargetsQuery
 from services.dashboard.api.targets import asked
@@ -86,6 +86,7 @@ def _messages(
     last_id: str | None,
 ) -> Iterator[str]:
     limits = config.stream
+    snapshots = snapshots_of(app)
     with watch.listening():
         deadline = time.monotonic() + limits.seconds
         yield f"retry: {limits.retry_ms}\n\n"
@@ -99,8 +100,8 @@ def _messages(
             now = time.monotonic()
             due = version is not None and (seen is None or version > seen)
             if due and now - sent_at >= limits.min_gap:
-                answer, boards = _answers(app, config, year, region)
-                read_at = min(answer["version"], boards["version"])
+                snapshot = snapshots.get(app, config, year, region, runtime_of(app).now(), version)
+                answer, boards, read_at = snapshot.targets, snapshot.boards, snapshot.version
                 seen, sent_at = max(read_at, version or 0), now
                 if answer["targets"] != sent_targets:
                     sent_targets, written = answer["targets"], now
@@ -130,14 +131,6 @@ def _known(last_id: str | None, version: int | None) -> int | None:
     if known is None or version is None or known > version:
         return None
     return known
-
-
-def _answers(
-    app: Flask, config: DashboardConfig, year: int, region: str | None
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    now = runtime_of(app).now()
-    with Session(engine_of(app)) as session:
-        return targets_of(session, config, year, region, now), boards_of(session, config, now)
 
 
 def _message(event: str, answer: dict[str, Any], version: int) -> str:

@@ -6,9 +6,17 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from datetime import date
 from typing import Any
 
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from services.dashboard.adapters import snapshots
+from services.dashboard.adapters.version import VersionWatch, bump
 from tests.integration.dashboard.conftest import World, build_world, new_id
 
 
@@ -42,8 +50,8 @@ class EventReader:
 
 
 @contextmanager
-def streaming(world: World, **headers: str) -> Iterator[EventReader]:
-    response = world.client.get("/api/v1/stream", headers=headers, buffered=False)
+def streaming(world: World, query: str = "", **headers: str) -> Iterator[EventReader]:
+    response = world.client.get(f"/api/v1/stream{query}", headers=headers, buffered=False)
     assert response.status_code == 200
     assert response.mimetype == "text/event-stream"
     try:
@@ -143,3 +151,79 @@ def test_the_stream_takes_the_year_and_county_and_refuses_unknown_ones(world) ->
     finally:
         response.close()
     assert (message["data"]["year"], message["data"]["region_code"]) == (2025, "330402")
+
+
+@pytest.fixture
+def computations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The version of every snapshot the streams compute (the seam: ``compute_snapshot``)."""
+    computed: list[int] = []
+    compute = snapshots.compute_snapshot
+
+    def counting(*args: Any) -> snapshots.Snapshot:
+        snapshot = compute(*args)
+        computed.append(snapshot.version)
+        return snapshot
+
+    monkeypatch.setattr(snapshots, "compute_snapshot", counting)
+    return computed
+
+
+def test_a_change_is_computed_once_for_every_stream_open_and_reaches_each(
+    any_world, computations
+) -> None:
+    with ExitStack() as stack, ThreadPoolExecutor(max_workers=8) as readers:
+        streams = [stack.enter_context(streaming(any_world)) for _ in range(8)]
+
+        def read_all() -> list[dict[str, Any]]:  # every stream at once, as their threads would
+            return list(readers.map(lambda stream: stream.message(), streams, timeout=10))
+
+        firsts = read_all()
+        assert len(computations) == 1  # on connect: one computation shared by the eight
+        assert {m["id"] for m in firsts} == {str(computations[0])}
+
+        any_world.promotion(new_id("wkr"))
+        seconds = read_all()
+
+    assert len(computations) == 2  # the change: once more, not eight times
+    assert all(m["event"] == "targets" and _promotions(m) == 1 for m in seconds)
+    assert {m["id"] for m in seconds} == {str(computations[1])}
+    assert computations[1] > computations[0]
+
+
+def test_each_year_and_county_has_its_own_answer(world, computations) -> None:
+    with streaming(world) as city, streaming(world, "?year=2026&region_code=330402") as county:
+        for stream in (city, county):
+            stream.message()
+        world.promotion(new_id("wkr"), region_code="330402")
+        changed = [stream.message() for stream in (city, county)]
+
+    assert [_promotions(m) for m in changed] == [1, 1]
+    assert [m["data"]["region_code"] for m in changed] == ["330400", "330402"]
+    assert len(computations) == 4  # each on connect, each for the change
+
+
+def test_the_snapshots_kept_are_bounded() -> None:
+    kept = snapshots.Snapshots(size=2)
+    for year in (2024, 2025, 2026):
+        kept._slot((year, None, date(2026, 7, 1)))
+    assert len(kept) == 2
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_raise_in_another_process_wakes_the_watch_without_its_poll(
+    pg_world,
+) -> None:
+    watch = VersionWatch(pg_world.engine, interval=30.0)  # its own reads: every 30 s
+    elsewhere = create_engine(pg_world.engine.url)  # another process's engine: no poke here
+    try:
+        with watch.listening():
+            before = watch.wait(None, 1.0)
+            time.sleep(0.3)  # the watch has read, and listens
+            with Session(elsewhere) as session, session.begin():
+                bump(session)
+            started = time.monotonic()
+            after = watch.wait(before, 5.0)
+            assert after == (before or 0) + 1
+            assert time.monotonic() - started < 1
+    finally:
+        elsewhere.dispose()
