@@ -115,3 +115,34 @@ class RecordPromotion:
     worker_id: str
     occupation_code: str
     level: int
+
+
+# -- large imports, in the background --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StartImportJob:
+    """Record a background import of ``rows`` rows, queued; the job's id is ``job_id``."""
+
+    job_id: str
+    enterprise_id: str
+    rows: int
+    atomic: bool
+    requested_by: str
+
+
+@dataclass(frozen=True)
+class ImportChunk:
+    """Import one chunk of a background job's rows (one transaction), and count it."""
+
+    job_id: str
+    rows: Sequence[tuple[int, Mapping[str, object]]]
+    reveal_employer: bool = False
+
+
+@dataclass(frozen=True)
+class FinishImportJob:
+    """Close a background import: ``error`` set means it failed (and says why)."""
+
+    job_id: str
+    error: str | None = None

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from services.registry.adapters.orm import Enterprise, Region, Worker, WorkerSkill
+from services.registry.adapters.orm import Enterprise, IdNumberAudit, Region, Worker, WorkerSkill
 from services.registry.domain.errors import UnknownRegion
 from services.registry.domain.rules import rate
 
@@ -27,14 +27,51 @@ def enterprises_query(session: Session, filters: Mapping[str, Any]) -> Select[An
             query = query.where(getattr(Enterprise, name) == filters[name])
     if filters.get("only_id") is not None:
         query = query.where(Enterprise.id == filters["only_id"])
+    if filters.get("q"):
+        text = filters["q"]
+        query = query.where(
+            or_(
+                Enterprise.name.icontains(text, autoescape=True),
+                Enterprise.uscc.startswith(text.upper(), autoescape=True),
+            )
+        )
     return query
 
 
-def workers_query(enterprise_id: str, active: bool | None) -> Select[Any]:
-    query = select(Worker).where(Worker.enterprise_id == enterprise_id)
+def workers_query(
+    enterprise_id: str | None,
+    active: bool | None,
+    name: str | None = None,
+    id_number_hash: str | None = None,
+) -> Select[Any]:
+    """Workers, of one enterprise or (``None``) of all; by a name fragment, or by the keyed
+    hash of a full ID number (the number itself is never asked for: it is not stored)."""
+    query = select(Worker)
+    if enterprise_id is not None:
+        query = query.where(Worker.enterprise_id == enterprise_id)
     if active is not None:
         query = query.where(Worker.active.is_(active))
+    if name:
+        query = query.where(Worker.name.icontains(name, autoescape=True))
+    if id_number_hash is not None:
+        query = query.where(Worker.id_number_hash == id_number_hash)
     return query.order_by(Worker.registered_at, Worker.id)
+
+
+def audit_query(worker_id: str | None) -> Select[Any]:
+    """The audited reads of full ID numbers, newest first."""
+    query = select(IdNumberAudit)
+    if worker_id is not None:
+        query = query.where(IdNumberAudit.worker_id == worker_id)
+    return query.order_by(IdNumberAudit.viewed_at.desc(), IdNumberAudit.id.desc())
+
+
+def names_of(session: Session, worker_ids: Sequence[str]) -> dict[str, str]:
+    """Workers' names by id, for answers that show a person which worker a record is about."""
+    if not worker_ids:
+        return {}
+    query = select(Worker.id, Worker.name).where(Worker.id.in_(set(worker_ids)))
+    return {worker_id: name for worker_id, name in session.execute(query)}
 
 
 def skills_of(session: Session, worker_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:

@@ -3,12 +3,13 @@
 from pathlib import Path
 
 from services.registry.adapters.orm import WorkerSkill, db, kernel
-from services.registry.api import enterprises, imports, regions, stats, workers
+from services.registry.api import audit, enterprises, imports, regions, stats, workers
 from services.registry.consumers import subscriptions
 from services.registry.demo import load_demo
 from services.registry.events import PRODUCES
 from services.registry.handlers import HANDLERS
-from shared.runtime import ServiceDefinition
+from services.registry.jobs import fail_stalled_imports
+from shared.runtime import Job, ServiceDefinition
 
 SERVICE = ServiceDefinition(
     name="registry",
@@ -17,11 +18,12 @@ SERVICE = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     title="Jiangong registry",
     description="Regions, enterprises, workers and union membership: who exists.",
-    blueprints=(regions.blp, enterprises.blp, workers.blp, imports.blp, stats.blp),
+    blueprints=(regions.blp, enterprises.blp, workers.blp, imports.blp, audit.blp, stats.blp),
     handlers=HANDLERS,
     produces=PRODUCES,
     consumes=subscriptions,
     read_models=(WorkerSkill.__table__,),
+    jobs=(Job("fail-stalled-imports", 60.0, fail_stalled_imports),),
     load_demo=load_demo,
     keeps_pii=True,
 )

@@ -10,7 +10,16 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.clock import utc_now
@@ -93,9 +102,11 @@ class WorkerEmployment(db.Model):  # type: ignore[name-defined,misc]
 
 
 class IdNumberAudit(db.Model):  # type: ignore[name-defined,misc]
-    """Append-only: who was shown a worker's full ID number, when and why."""
+    """Append-only: who was shown a worker's full ID number, when and why. The database
+    refuses an UPDATE or DELETE of its rows (triggers of migration 0004)."""
 
     __tablename__ = "id_number_audit"
+    __table_args__ = (Index("ix_id_number_audit_viewed_at", "viewed_at", "id"),)
 
     id: Mapped[int] = mapped_column(Serial, primary_key=True, autoincrement=True)
     worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id"), index=True)
@@ -103,6 +114,46 @@ class IdNumberAudit(db.Model):  # type: ignore[name-defined,misc]
     role: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(String(500))
     viewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class ImportJob(db.Model):  # type: ignore[name-defined,misc]
+    """A large import run in the background, chunk by chunk: its progress and its outcome.
+
+    ``state``: queued, running, done, or failed (``error`` says why and what was not read)."""
+
+    __tablename__ = "import_jobs"
+    __table_args__ = (
+        CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name="state"),
+        Index("ix_import_jobs_state_updated_at", "state", "updated_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    state: Mapped[str] = mapped_column(String(16), default="queued")
+    atomic: Mapped[bool] = mapped_column(default=False)
+    rows: Mapped[int] = mapped_column(default=0)
+    checked: Mapped[int] = mapped_column(default=0)
+    created: Mapped[int] = mapped_column(default=0)
+    rejected: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(String(500))
+    last_row: Mapped[int | None] = mapped_column(
+        comment="the spreadsheet number of the last row imported so far"
+    )
+    requested_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ImportJobRejection(db.Model):  # type: ignore[name-defined,misc]
+    """A row a background import rejected: its spreadsheet number and the errors by column."""
+
+    __tablename__ = "import_job_rejections"
+
+    id: Mapped[int] = mapped_column(Serial, primary_key=True, autoincrement=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("import_jobs.id"), index=True)
+    row: Mapped[int]
+    errors: Mapped[dict[str, list[str]]] = mapped_column(JSON)
 
 
 class WorkerSkill(db.Model):  # type: ignore[name-defined,misc]

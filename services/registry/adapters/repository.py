@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from services.registry.adapters.orm import (
     Enterprise,
     IdNumberAudit,
+    ImportJob,
+    ImportJobRejection,
     Region,
     Worker,
     WorkerEmployment,
@@ -26,7 +28,9 @@ from services.registry.adapters.orm import (
 
 LOOKUP_CHUNK = 5000  # bound parameters per query stay far below SQLite's and PostgreSQL's limits
 
-Record = Region | Enterprise | Worker | WorkerEmployment | IdNumberAudit
+Record = (
+    Region | Enterprise | Worker | WorkerEmployment | IdNumberAudit | ImportJob | ImportJobRejection
+)
 
 
 class KnownWorker(NamedTuple):
@@ -53,6 +57,8 @@ class Repository(Protocol):
     def worker_with_id_number(self, lookup_hash: str) -> Worker | None: ...
 
     def open_employment(self, worker_id: str) -> WorkerEmployment | None: ...
+
+    def import_job(self, job_id: str) -> ImportJob | None: ...
 
     def known_workers(self, lookup_hashes: Sequence[str]) -> dict[str, KnownWorker]:
         """The people among ``lookup_hashes`` the registry has, by lookup hash."""
@@ -108,6 +114,9 @@ class SqlRepository:
             .order_by(WorkerEmployment.id.desc())
             .limit(1)
         )
+
+    def import_job(self, job_id: str) -> ImportJob | None:
+        return self.session.get(ImportJob, job_id)
 
     def known_workers(self, lookup_hashes: Sequence[str]) -> dict[str, KnownWorker]:
         known: dict[str, KnownWorker] = {}

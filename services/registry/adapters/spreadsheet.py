@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from services.registry.domain.errors import MissingColumns, UnsupportedFile, UnusableSpreadsheet
 
@@ -30,8 +35,18 @@ class Sheet:
     ignored_columns: list[str]
 
 
-def read_sheet(content: bytes, columns: Sequence[str], required: Sequence[str]) -> Sheet:
-    """The data rows of ``content`` as ``(row number, {column: cell})``, checked for shape."""
+def read_sheet(
+    content: bytes,
+    columns: Sequence[str],
+    required: Sequence[str],
+    aliases: Mapping[str, str] | None = None,
+) -> Sheet:
+    """The data rows of ``content`` as ``(row number, {column: cell})``, checked for shape.
+
+    A header names its column in English (``id_number``), by one of ``aliases`` (``身份证号``;
+    full-width brackets and spaces do not matter), or both at once (``身份证号 id_number``, as
+    the import template writes it); the columns may come in any order."""
+    folded = {_folded(alias): column for alias, column in (aliases or {}).items()}
     if not content.strip():
         raise UnusableSpreadsheet("The file is empty: it needs a header row and data rows.")
     if content.startswith(_XLS):
@@ -39,14 +54,18 @@ def read_sheet(content: bytes, columns: Sequence[str], required: Sequence[str]) 
             "This is an Excel 97-2003 (.xls) file; save it as .xlsx or .csv and upload again."
         )
     records = _xlsx_records(content) if content.startswith(_XLSX) else _csv_records(content)
-    header = [_column_name(cell) for cell in next(records, [])]
+    written = [_column_name(cell) for cell in next(records, [])]
+    header = [_resolved(name, columns, folded) for name in written]
     missing = [column for column in required if column not in header]
     if missing and len(header) == 1 and any(mark in header[0] for mark in ";\t"):
         raise UnusableSpreadsheet(
             "The header row is a single column: separate the columns with commas."
         )
     if missing:
-        raise MissingColumns(missing)
+        labels = {column: alias for alias, column in reversed(list((aliases or {}).items()))}
+        raise MissingColumns(
+            [f"{column} ({labels[column]})" if column in labels else column for column in missing]
+        )
     duplicated = sorted({c for c in header if c and header.count(c) > 1})
     if duplicated:
         raise UnusableSpreadsheet("The header row repeats columns: " + ", ".join(duplicated) + ".")
@@ -54,8 +73,26 @@ def read_sheet(content: bytes, columns: Sequence[str], required: Sequence[str]) 
     rows = list(_data_rows(records, positions))
     if not rows:
         raise UnusableSpreadsheet("The file has a header row but no data rows.")
-    ignored = [c for c in header if c and c not in columns]
+    ignored = [w for w, c in zip(written, header, strict=True) if c and c not in columns]
     return Sheet(rows=rows, ignored_columns=ignored)
+
+
+def _folded(name: str) -> str:
+    """A header compared loosely: full-width characters as ASCII, no spaces, lower case."""
+    return "".join(unicodedata.normalize("NFKC", name).split()).lower()
+
+
+def _resolved(name: str, columns: Sequence[str], aliases: Mapping[str, str]) -> str:
+    """The column a header names: itself, its alias's, or the one both parts of a combined
+    header (``身份证号 id_number``) agree on; else the header as written."""
+    if name in columns:
+        return name
+    if _folded(name) in aliases:
+        return aliases[_folded(name)]
+    parts = name.replace("/", " ").replace("|", " ").split()
+    named = {part for part in parts if part in columns}
+    named |= {aliases[_folded(part)] for part in parts if _folded(part) in aliases}
+    return named.pop() if len(named) == 1 else name
 
 
 def _data_rows(
@@ -130,3 +167,60 @@ _UNREADABLE_XLSX = (
     TypeError,
     SyntaxError,
 )
+
+
+# -- the import template ------------------------------------------------------------------------
+
+TEMPLATE_ROWS = 1000
+"""How many rows below the header the template formats (the ID column as text)."""
+
+
+def template_workbook(
+    columns: Sequence[str],
+    labels: Mapping[str, str],
+    example: Mapping[str, object],
+    required: Sequence[str],
+    notes: Mapping[str, str],
+) -> bytes:
+    """An XLSX a clerk fills in: headers in Chinese with the English name beside them
+    (``身份证号 id_number``), an example row, the ID-number column formatted as text so that
+    Excel keeps all 18 characters, 是/否 lists for the yes-or-no columns, and a sheet of notes."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "职工 workers"
+    bold, grey = Font(bold=True), Font(italic=True, color="808080")
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    for index, column in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        cell = sheet.cell(row=1, column=index, value=f"{labels[column]} {column}")
+        cell.font, cell.fill = bold, fill
+        cell.alignment = Alignment(horizontal="center")
+        mark = "必填 required" if column in required else "选填 optional"
+        cell.comment = Comment(f"{mark}: {notes.get(column, '')}", "jiangong")
+        example_cell = sheet.cell(row=2, column=index, value=example.get(column))
+        example_cell.font = grey
+        sheet.column_dimensions[letter].width = 24 if column == "id_number" else 18
+        if column == "id_number":
+            sheet.column_dimensions[letter].number_format = "@"
+            for row in range(2, TEMPLATE_ROWS + 2):
+                sheet.cell(row=row, column=index).number_format = "@"
+        elif column.endswith("_on"):
+            for row in range(2, TEMPLATE_ROWS + 2):
+                sheet.cell(row=row, column=index).number_format = "yyyy-mm-dd"
+        elif column.startswith("is_"):
+            choice = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
+            sheet.add_data_validation(choice)
+            choice.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
+    sheet.freeze_panes = "A2"
+    help_sheet = workbook.create_sheet("填写说明 notes")
+    help_sheet.append(["列 column", "必填 required", "说明 notes"])
+    for column in columns:
+        help_sheet.append(
+            [f"{labels[column]} {column}", "是" if column in required else "否", notes.get(column)]
+        )
+    help_sheet.column_dimensions["A"].width = 28
+    help_sheet.column_dimensions["C"].width = 80
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

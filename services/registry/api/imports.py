@@ -3,19 +3,32 @@ XLSX). Every row is checked; the answer lists each rejected row by its spreadshe
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
-from flask import request
+from flask import Response, current_app, jsonify, request, url_for
 from flask_smorest import Blueprint
+from sqlalchemy import select
 
-from services.registry.adapters.spreadsheet import read_sheet
+from services.registry.adapters.orm import ImportJob, ImportJobRejection, db, new_id
+from services.registry.adapters.spreadsheet import read_sheet, template_workbook
 from services.registry.api.access import is_admin, visible_enterprise
-from services.registry.api.worker_schemas import ImportOut, ImportQuery
-from services.registry.commands import ImportWorkers
-from services.registry.domain.workers import COLUMNS, REQUIRED
-from shared.auth import requires
+from services.registry.api.worker_schemas import ImportJobOut, ImportOut, ImportQuery
+from services.registry.background import start_import
+from services.registry.commands import ImportWorkers, StartImportJob
+from services.registry.domain.errors import UnusableSpreadsheet
+from services.registry.domain.workers import (
+    COLUMNS,
+    EXAMPLE_ROW,
+    HEADER_ALIASES,
+    LABELS,
+    REQUIRED,
+    is_template_example,
+)
+from shared.auth import current_principal, ensure_enterprise, requires
 from shared.http import Problem
-from shared.runtime import execute
+from shared.runtime import execute, runtime_of
 
 blp = Blueprint("imports", __name__, description="Workers registered from a spreadsheet")
 
@@ -33,7 +46,22 @@ UPLOAD = {
             }
         },
     },
-    "description": "Header row: " + ",".join(COLUMNS) + ". Booleans: true/false, 1/0, 是/否.",
+    "description": "Header row: "
+    + ",".join(COLUMNS)
+    + ", in any order; or in Chinese ("
+    + ", ".join(LABELS.values())
+    + "), or both as the template writes them ('身份证号 id_number'). "
+    "Booleans: true/false, 1/0, 是/否.",
+}
+NOTES = {
+    "id_number": "18 位居民身份证号，最后一位可为 X；本列须为文本格式 "
+    "(18 characters, the last may be X; keep this column formatted as text)",
+    "name": "姓名 (the worker's name)",
+    "occupation_code": "国家职业分类大典代码，如 6-18-01-01 (an occupation code)",
+    "is_migrant": "是/否 (yes/no)",
+    "is_union_member": "是/否 (yes/no)",
+    "union_joined_on": "仅工会会员填写，格式 2021-03-01 (only for a union member)",
+    "hired_on": "格式 2020-09-01，入职时须年满 16 周岁 (aged 16 or more on that day)",
 }
 
 
@@ -41,16 +69,132 @@ UPLOAD = {
 @requires("admin", "enterprise")
 @blp.arguments(ImportQuery, location="query")
 @blp.response(200, ImportOut)
+@blp.alt_response(
+    202,
+    schema=ImportJobOut,
+    description="A large file: imported in the background; ``Location`` is the job",
+)
 @blp.doc(requestBody=UPLOAD)
 def import_spreadsheet(query: dict[str, Any], enterprise_id: str) -> Any:
-    """Register many workers at once; ``?atomic=true`` creates none if any row is rejected."""
+    """Register many workers at once; ``?atomic=true`` creates none if any row is rejected.
+
+    A file of more rows than ``JIANGONG_IMPORT_BACKGROUND_ROWS`` (5,000) is imported in the
+    background: the answer is 202 with the job, whose progress is at ``Location``."""
     visible_enterprise(enterprise_id)
-    sheet = read_sheet(uploaded(), COLUMNS, REQUIRED)
-    result = execute(ImportWorkers(enterprise_id, sheet.rows, query["atomic"], is_admin()))
+    sheet = read_sheet(uploaded(), COLUMNS, REQUIRED, HEADER_ALIASES)
+    rows = [(number, cells) for number, cells in sheet.rows if not is_template_example(cells)]
+    if not rows:
+        raise UnusableSpreadsheet("The file has no data rows besides the template's example row.")
+    if len(rows) > _setting("JIANGONG_IMPORT_BACKGROUND_ROWS", BACKGROUND_ROWS):
+        return _in_background(enterprise_id, rows, query["atomic"])
+    result = execute(ImportWorkers(enterprise_id, rows, query["atomic"], is_admin()))
     return {
         **vars(result),
         "ignored_columns": sheet.ignored_columns,
         "detail": _summary(result.rows, result.created, len(result.rejected), result.atomic),
+    }
+
+
+@blp.route("/enterprises/<enterprise_id>/workers/import-template", methods=["GET"])
+@requires("admin", "enterprise")
+@blp.response(200, content_type=XLSX, description="The XLSX template to fill in and upload")
+def import_template(enterprise_id: str) -> Any:
+    """The spreadsheet to fill in for an import: Chinese headers with the English names beside
+    them, an example row (skipped if left in), the ID-number column formatted as text."""
+    visible_enterprise(enterprise_id)
+    content = template_workbook(COLUMNS, LABELS, EXAMPLE_ROW, REQUIRED, NOTES)
+    return Response(
+        content,
+        mimetype=XLSX,
+        headers={
+            "Content-Disposition": "attachment; filename=workers-import-template.xlsx; "
+            "filename*=UTF-8''%E8%81%8C%E5%B7%A5%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx",
+            "Cache-Control": "no-cache",
+        },
+    )
+
+
+BACKGROUND_ROWS = 5000
+CHUNK_ROWS = 1000
+
+
+def _setting(name: str, default: int) -> int:
+    value = runtime_of(current_app).settings.extra.get(name)
+    try:
+        return int(value) if value else default
+    except ValueError:
+        return default
+
+
+def _in_background(enterprise_id: str, rows: list[Any], atomic: bool) -> Response:
+    job_id = new_id()
+    principal = current_principal()
+    job = execute(StartImportJob(job_id, enterprise_id, len(rows), atomic, principal.subject))
+    body = job_view(job)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    start_import(
+        app, job_id, rows, _setting("JIANGONG_IMPORT_CHUNK_ROWS", CHUNK_ROWS), atomic, is_admin()
+    )
+    response = jsonify(ImportJobOut().dump(body))
+    response.status_code = 202
+    response.headers["Location"] = body["links"]["self"]
+    return response
+
+
+@blp.route("/import-jobs/<job_id>", methods=["GET"])
+@requires("admin", "enterprise")
+@blp.response(200, ImportJobOut)
+def import_job(job_id: str) -> Any:
+    """A background import's progress: rows checked, created and rejected, and its state
+    (queued, running, done, or failed with ``error`` saying what was not imported)."""
+    return job_view(_visible_job(job_id))
+
+
+@blp.route("/import-jobs/<job_id>/rejected.csv", methods=["GET"])
+@requires("admin", "enterprise")
+@blp.response(200, content_type="text/csv", description="row, column, reason: one line each")
+def rejected_rows(job_id: str) -> Any:
+    """The rows a background import rejected so far, with the reasons, as CSV (UTF-8 with a
+    byte-order mark, as Excel in China opens it): ``row,column,reason``."""
+    job = _visible_job(job_id)
+    query = (
+        select(ImportJobRejection)
+        .where(ImportJobRejection.job_id == job.id)
+        .order_by(ImportJobRejection.row, ImportJobRejection.id)
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["row", "column", "reason"])
+    for rejection in db.session.scalars(query):
+        for column, reasons in rejection.errors.items():
+            for reason in reasons:
+                writer.writerow([rejection.row, column, reason])
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=rejected-{job.id}.csv"},
+    )
+
+
+def _visible_job(job_id: str) -> ImportJob:
+    job = db.session.get(ImportJob, job_id)
+    if job is None:
+        raise Problem(404, "No import job with that id.")
+    ensure_enterprise(job.enterprise_id, "import job")
+    return job
+
+
+def job_view(job: ImportJob) -> dict[str, Any]:
+    fields = ("id", "enterprise_id", "state", "atomic", "rows", "checked", "created", "rejected")
+    return {
+        **{name: getattr(job, name) for name in fields},
+        "error": job.error,
+        "created_at": job.created_at,
+        "finished_at": job.finished_at,
+        "links": {
+            "self": url_for("imports.import_job", job_id=job.id),
+            "rejected": url_for("imports.rejected_rows", job_id=job.id),
+        },
     }
 
 

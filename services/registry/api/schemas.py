@@ -187,6 +187,14 @@ class EnterpriseQuery(PageQuery):
     above_designated_size = fields.Boolean()
     ownership = fields.String(validate=OWNERSHIP)
     active = fields.Boolean()
+    q = Text(
+        200,
+        metadata={
+            "description": "a fragment of the name, or a unified social credit code "
+            "(whole or its first characters; lower case is upper-cased)",
+            "example": "嘉兴",
+        },
+    )
 
 
 class EnterpriseOut(Schema):
@@ -203,6 +211,23 @@ class EnterpriseOut(Schema):
     active = fields.Boolean()
     deregistered_on = fields.Date(allow_none=True)
     registered_at = UtcDateTime()
+
+
+class AuditQuery(PageQuery):
+    worker_id = fields.String(
+        validate=validate.Length(min=1, max=32),
+        metadata={"description": "only the looks at this worker's number"},
+    )
+
+
+class AuditOut(Schema):
+    id = fields.Integer()
+    worker_id = fields.String()
+    worker_name = fields.String(allow_none=True)
+    viewer = fields.String(metadata={"description": "the subject of the token that asked"})
+    role = fields.String()
+    reason = fields.String()
+    viewed_at = UtcDateTime()
 
 
 class RegionIn(InputSchema):

@@ -7,7 +7,14 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from services.registry.api.access import today
-from services.registry.api.schemas import EARLIEST, SERVER_SET, InputSchema, Text, past_date
+from services.registry.api.schemas import (
+    EARLIEST,
+    SERVER_SET,
+    InputSchema,
+    Text,
+    UtcDateTime,
+    past_date,
+)
 from services.registry.domain.errors import InvalidWorker
 from services.registry.domain.workers import (
     NAME_MAX,
@@ -16,6 +23,7 @@ from services.registry.domain.workers import (
     parse_id_number,
     parse_new_worker,
     parse_occupation_code,
+    parse_worker_search,
 )
 from shared.http import PageQuery, SomethingToChange
 from shared.identifiers import ID_NUMBER_LENGTH
@@ -121,8 +129,42 @@ class LeaveIn(InputSchema):
     left_on = past_date(ENDS_EMPLOYMENT)
 
 
+SEARCH_PATTERN = r"[^0-9Xx\s]|^\s*([0-9]\s*){17}[0-9Xx]\s*$"
+"""A name fragment (something besides digits) or an ID number's 18 characters."""
+
+
+class WorkerSearch(fields.String):
+    """``q``: a name fragment, or a full ID number (found by its keyed hash, never stored or
+    logged in clear); digits that are no valid ID number are refused like a bad body field."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            metadata={
+                "minLength": 1,
+                "maxLength": NAME_MAX,
+                "pattern": SEARCH_PATTERN,
+                "description": "a fragment of the worker's name, or a full resident ID number "
+                "(18 characters, checked; spaces ignored): digits alone are taken for an ID "
+                "number and must be a whole, valid one, since a number is only found whole",
+                "example": "张",
+            },
+            **kwargs,
+        )
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        validate.Length(min=1, max=NAME_MAX)(text)
+        if not text.strip():
+            raise ValidationError("must not be blank")
+        try:
+            return parse_worker_search(text, today())
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
 class WorkerQuery(PageQuery):
     active = fields.Boolean()
+    q = WorkerSearch()
 
 
 class IdNumberQuery(Schema):
@@ -182,3 +224,23 @@ class ImportOut(Schema):
     atomic = fields.Boolean()
     ignored_columns = fields.List(fields.String())
     detail = fields.String()
+
+
+class ImportJobLinks(Schema):
+    self = fields.String()
+    rejected = fields.String(metadata={"description": "the rejected rows and reasons, as CSV"})
+
+
+class ImportJobOut(Schema):
+    id = fields.String()
+    enterprise_id = fields.String()
+    state = fields.String(metadata={"description": "queued, running, done or failed"})
+    atomic = fields.Boolean()
+    rows = fields.Integer(metadata={"description": "data rows in the file"})
+    checked = fields.Integer()
+    created = fields.Integer()
+    rejected = fields.Integer()
+    error = fields.String(allow_none=True, metadata={"description": "why it failed"})
+    created_at = UtcDateTime()
+    finished_at = UtcDateTime(allow_none=True)
+    links = fields.Nested(ImportJobLinks)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from sqlalchemy import Select
 
 from services.registry.adapters.orm import db
 from services.registry.api.access import (
@@ -35,25 +37,23 @@ from services.registry.domain.workers import NewWorker
 from services.registry.queries import skills_of, workers_query
 from shared.auth import current_principal, requires
 from shared.http import page_of, paginate
-from shared.runtime import execute
+from shared.identifiers import IdNumber
+from shared.runtime import execute, runtime_of
 
 blp = Blueprint("workers", __name__, description="Workers and their union membership")
 ANY_EMPLOYER = ("admin", "enterprise")
+WorkerPage = page_of(WorkerOut)
 
 
 @blp.route("/enterprises/<enterprise_id>/workers")
 class EnterpriseWorkers(MethodView):
     @requires(*ANY_EMPLOYER)
     @blp.arguments(WorkerQuery, location="query")
-    @blp.response(200, page_of(WorkerOut))
+    @blp.response(200, WorkerPage)
     def get(self, query: dict[str, Any], enterprise_id: str) -> Any:
         """The enterprise's workers, paged; ``active`` filters current or former ones."""
         visible_enterprise(enterprise_id)
-        select = workers_query(enterprise_id, query.get("active"))
-        page = paginate(db.session, select, query["page"], query["per_page"])
-        skills = skills_of(db.session, [worker.id for worker in page["items"]])
-        page["items"] = [worker_view(worker, skills[worker.id]) for worker in page["items"]]
-        return page
+        return _page_of_workers(enterprise_id, query)
 
     @requires(*ANY_EMPLOYER)
     @blp.arguments(WorkerIn)
@@ -62,6 +62,35 @@ class EnterpriseWorkers(MethodView):
         """Register a worker (or hire again someone who left: they keep their worker id)."""
         visible_enterprise(enterprise_id)
         return worker_view(execute(RegisterWorker(enterprise_id, new, is_admin())))
+
+
+@blp.route("/workers", methods=["GET"])
+@requires("admin")
+@blp.arguments(WorkerQuery, location="query")
+@blp.response(200, WorkerPage)
+def all_workers(query: dict[str, Any]) -> Any:
+    """Every enterprise's workers, paged: ``q`` finds them by a name fragment or a full ID
+    number, ``active`` filters current or former ones."""
+    return _page_of_workers(None, query)
+
+
+def _page_of_workers(enterprise_id: str | None, query: dict[str, Any]) -> dict[str, Any]:
+    select = _search(enterprise_id, query.get("active"), query.get("q"))
+    page = paginate(db.session, select, query["page"], query["per_page"])
+    skills = skills_of(db.session, [worker.id for worker in page["items"]])
+    page["items"] = [worker_view(worker, skills[worker.id]) for worker in page["items"]]
+    return page
+
+
+def _search(
+    enterprise_id: str | None, active: bool | None, q: str | IdNumber | None
+) -> Select[Any]:
+    """A name fragment as it is; a full ID number as its keyed hash, the only form it is kept in."""
+    if isinstance(q, IdNumber):
+        cipher = runtime_of(current_app).cipher
+        assert cipher is not None, "the registry keeps PII: its runtime has a cipher"
+        return workers_query(enterprise_id, active, id_number_hash=cipher.lookup_hash(q.value))
+    return workers_query(enterprise_id, active, name=q)
 
 
 @blp.route("/workers/<worker_id>")

@@ -26,10 +26,46 @@ COLUMNS = (
     "hired_on",
 )
 REQUIRED = tuple(column for column in COLUMNS if column != "union_joined_on")
+LABELS = {
+    "id_number": "身份证号",
+    "name": "姓名",
+    "occupation_code": "职业(工种)代码",
+    "is_migrant": "是否农民工",
+    "is_union_member": "是否工会会员",
+    "union_joined_on": "入会日期",
+    "hired_on": "入职日期",
+}
+"""Each column's Chinese header, as the import template writes it beside the English one."""
+HEADER_ALIASES = {
+    **{label: column for column, label in LABELS.items()},
+    "身份证号码": "id_number",
+    "公民身份号码": "id_number",
+    "职工姓名": "name",
+    "职业代码": "occupation_code",
+    "工种代码": "occupation_code",
+    "加入工会日期": "union_joined_on",
+}
+"""The Chinese headers an import accepts for each column (besides the English names)."""
+EXAMPLE_ROW = {
+    "id_number": "11010519491231002X",
+    "name": "示例 张三（请删除此行）",
+    "occupation_code": "6-18-01-01",
+    "is_migrant": "是",
+    "is_union_member": "是",
+    "union_joined_on": "2021-03-01",
+    "hired_on": "2020-09-01",
+}
+"""The template's example row (the sample number of GB 11643-1999 itself): an import skips a
+row that is still exactly this example, so an uploaded template never registers it."""
 TRUE = frozenset({"true", "1", "是", "yes", "y"})
 FALSE = frozenset({"false", "0", "否", "no", "n"})
 NAME_MAX = 64
 OCCUPATION_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,19}$")
+_NUMBER_AS_TEXT = re.compile(r"^[0-9](\.[0-9]+)?[Ee]\+?[0-9]+$")
+"""A number as Excel writes it into a CSV file once it took the ID number for one:
+``3.30402199005121E+17``."""
+_ID_NUMBER_SHAPE = re.compile(r"^[0-9]+[Xx]?$")
+"""What a search for a worker takes as an ID number (validated whole) rather than a name."""
 _DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 
 
@@ -75,6 +111,14 @@ def parse_new_worker(cells: Mapping[str, object], today: date) -> NewWorker:
     return NewWorker(identity=values.pop("id_number"), **values)  # type: ignore[arg-type]
 
 
+def is_template_example(cells: Mapping[str, object]) -> bool:
+    """Whether a spreadsheet row is the import template's example row, left in by the clerk."""
+    return all(
+        str(cells.get(column) or "").strip() == EXAMPLE_ROW[column]
+        for column in ("id_number", "name")
+    )
+
+
 def already_active(employer_id: str, enterprise_id: str, reveal: bool) -> str:
     """Why an active worker cannot be registered again; names the other employer if allowed."""
     if employer_id == enterprise_id:
@@ -84,6 +128,16 @@ def already_active(employer_id: str, enterprise_id: str, reveal: bool) -> str:
         f"is an active worker of another enterprise{where}; "
         "that enterprise or an admin must transfer the worker instead"
     )
+
+
+def parse_worker_search(text: str, today: date | None = None) -> str | IdNumber:
+    """A search for workers: a full ID number (digits, perhaps a final X, spaces ignored),
+    checked, or else a name fragment (its whitespace tidied). Raises ``ValueError`` for digits
+    that are not a valid ID number: a number is only ever found whole, by its keyed hash."""
+    compact = "".join(text.split())
+    if _ID_NUMBER_SHAPE.match(compact):
+        return parse_id_number(compact, today)
+    return " ".join(text.split())
 
 
 def _check(errors: dict[str, list[str]], rule: Callable[[], None]) -> None:
@@ -97,14 +151,23 @@ def _blank(cell: object) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
+NUMBER_NOT_TEXT = (
+    "the cell holds a number, not text: spreadsheets keep only 15 digits of a number, "
+    "so format the column as text and type the ID number again"
+)
+EXCEL_TURNED_INTO_NUMBER = (
+    "Excel turned this ID number into a number (such as 3.30402E+17) and kept only 15 of its "
+    "digits: format the column as text, type the ID number again and save the file again"
+)
+
+
 def parse_id_number(cell: object, today: date | None = None) -> IdNumber:
     if isinstance(cell, IdNumber):
         return cell
     if not isinstance(cell, str):
-        raise ValueError(
-            "the cell holds a number, not text: spreadsheets keep only 15 digits of a number, "
-            "so format the column as text and type the ID number again"
-        )
+        raise ValueError(NUMBER_NOT_TEXT)
+    if _NUMBER_AS_TEXT.match(cell.strip()):
+        raise ValueError(EXCEL_TURNED_INTO_NUMBER)
     try:
         return validate_id_number(cell, today)
     except InvalidIdentifier as error:

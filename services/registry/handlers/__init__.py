@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from services.registry import commands
 from services.registry.adapters.repository import Repository, SqlRepository
-from services.registry.handlers import enterprises, imports, workers
+from services.registry.handlers import enterprises, import_jobs, imports, workers
 from shared.handling import Context, Handlers, with_repository
 
 BY_COMMAND: dict[type, Callable[[Context, Any, Repository], Any]] = {
@@ -34,6 +34,9 @@ BY_COMMAND: dict[type, Callable[[Context, Any, Repository], Any]] = {
     commands.RecordWorkerLeft: workers.record_worker_left,
     commands.RevealIdNumber: workers.reveal_id_number,
     commands.RecordPromotion: workers.record_promotion,
+    commands.StartImportJob: import_jobs.start_import_job,
+    commands.ImportChunk: import_jobs.import_chunk,
+    commands.FinishImportJob: import_jobs.finish_import_job,
 }
 
 

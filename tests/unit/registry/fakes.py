@@ -15,6 +15,8 @@ from typing import Any
 from services.registry.adapters.orm import (
     Enterprise,
     IdNumberAudit,
+    ImportJob,
+    ImportJobRejection,
     Region,
     Worker,
     WorkerEmployment,
@@ -39,6 +41,8 @@ class FakeRepository:
         self.employments: list[WorkerEmployment] = []
         self.audits: list[IdNumberAudit] = []
         self.skills: dict[tuple[str, str], int] = {}
+        self.jobs: dict[str, ImportJob] = {}
+        self.job_rejections: list[ImportJobRejection] = []
         for code, name, level, parent_code in SEED:
             self.add(Region(code=code, name=name, level=level, parent_code=parent_code))
 
@@ -54,6 +58,10 @@ class FakeRepository:
                 self.employments.append(record)
             case IdNumberAudit():
                 self.audits.append(record)
+            case ImportJob():
+                self.jobs[record.id] = record
+            case ImportJobRejection():
+                self.job_rejections.append(record)
 
     def region(self, code: str) -> Region | None:
         return self.regions.get(code)
@@ -76,6 +84,9 @@ class FakeRepository:
     def open_employment(self, worker_id: str) -> WorkerEmployment | None:
         open_ones = [e for e in self.employments if e.worker_id == worker_id and not e.left_on]
         return open_ones[-1] if open_ones else None
+
+    def import_job(self, job_id: str) -> ImportJob | None:
+        return self.jobs.get(job_id)
 
     def known_workers(self, lookup_hashes: Sequence[str]) -> dict[str, KnownWorker]:
         wanted = set(lookup_hashes)

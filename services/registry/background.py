@@ -1,0 +1,59 @@
+"""Large imports in the background: a thread with its own app context runs the job's rows in
+chunks, one transaction each (``ImportChunk``), then closes the job.
+
+Nothing fancy survives: the rows live in the thread's memory, so a process that stops takes
+the rest of the job with it. But no row is lost silently: every row checked is counted as
+created or rejected, in the same transaction as its workers, and a job that dies is closed as
+``failed`` with the reason and the first spreadsheet row that was not imported.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+
+from flask import Flask
+
+from services.registry.commands import FinishImportJob, ImportChunk
+from shared.runtime import run
+
+log = logging.getLogger(__name__)
+
+Rows = Sequence[tuple[int, Mapping[str, object]]]
+
+
+def start_import(
+    app: Flask, job_id: str, rows: Rows, chunk_rows: int, atomic: bool, reveal_employer: bool
+) -> threading.Thread:
+    """Run the job in a daemon thread; an atomic job is one chunk (one transaction)."""
+    size = len(rows) if atomic else max(1, chunk_rows)
+    thread = threading.Thread(
+        target=run_import,
+        args=(app, job_id, rows, size, reveal_employer),
+        name=f"registry-import-{job_id}",
+        daemon=True,
+    )
+    thread.start()
+    return thread
+
+
+def run_import(app: Flask, job_id: str, rows: Rows, chunk_rows: int, reveal: bool) -> None:
+    done = 0
+    try:
+        for start in range(0, len(rows), chunk_rows):
+            chunk = rows[start : start + chunk_rows]
+            run(app, ImportChunk(job_id, chunk, reveal))
+            done += len(chunk)
+        run(app, FinishImportJob(job_id))
+    except Exception as error:  # the job must end, and say where it stopped
+        log.exception("import job %s failed after %d of %d rows", job_id, done, len(rows))
+        first = rows[done][0] if done < len(rows) else None
+        reason = (
+            f"The import stopped ({type(error).__name__}) after {done} of {len(rows)} rows: "
+            f"the rows from spreadsheet row {first} on were not imported; import them again."
+        )
+        try:
+            run(app, FinishImportJob(job_id, reason))
+        except Exception:  # pragma: no cover - the database itself is gone
+            log.exception("import job %s could not be marked failed", job_id)

@@ -1,0 +1,79 @@
+"""Large imports run in the background: a job row, then one transaction per chunk of rows
+(each counted, its rejected rows kept), then the job closed as done or, with the reason and
+what was not imported, as failed. No row is lost silently: each one is counted as created or
+rejected, or the job says where it stopped."""
+
+from __future__ import annotations
+
+from services.registry.adapters.orm import ImportJob, ImportJobRejection
+from services.registry.adapters.repository import Repository
+from services.registry.commands import FinishImportJob, ImportChunk, ImportWorkers, StartImportJob
+from services.registry.handlers.enterprises import active_enterprise
+from services.registry.handlers.imports import import_workers
+from shared.handling import Context
+
+
+def start_import_job(ctx: Context, command: StartImportJob, repository: Repository) -> ImportJob:
+    active_enterprise(repository, command.enterprise_id)  # refused at once, not in the job
+    job = ImportJob(
+        id=command.job_id,
+        enterprise_id=command.enterprise_id,
+        state="queued",
+        atomic=command.atomic,
+        rows=command.rows,
+        checked=0,
+        created=0,
+        rejected=0,
+        requested_by=command.requested_by[:128],
+        created_at=ctx.now,
+        updated_at=ctx.now,
+    )
+    repository.add(job)
+    return job
+
+
+def import_chunk(ctx: Context, command: ImportChunk, repository: Repository) -> ImportJob:
+    job = _job(repository, command.job_id)
+    if job.state in FINISHED:  # closed meanwhile (found stalled): nothing more is imported
+        raise RuntimeError(f"import job {job.id} is {job.state} already")
+    job.state, job.updated_at = "running", ctx.now
+    chunk = ImportWorkers(job.enterprise_id, command.rows, job.atomic, command.reveal_employer)
+    result = import_workers(ctx, chunk, repository)
+    job.checked += result.rows
+    job.created += result.created
+    job.rejected += len(result.rejected)
+    job.last_row = max((number for number, _ in command.rows), default=job.last_row)
+    for rejection in result.rejected:
+        repository.add(
+            ImportJobRejection(job_id=job.id, row=rejection["row"], errors=rejection["errors"])
+        )
+    return job
+
+
+def finish_import_job(ctx: Context, command: FinishImportJob, repository: Repository) -> ImportJob:
+    job = _job(repository, command.job_id)
+    if job.state in FINISHED:  # closed once: the first outcome stands
+        return job
+    job.state = "failed" if command.error else "done"
+    job.error = command.error[:500] if command.error else None
+    job.finished_at = job.updated_at = ctx.now
+    return job
+
+
+def stalled_reason(job: ImportJob) -> str:
+    """Why a job that stopped making progress is failed, and which rows were not imported."""
+    where = f"after spreadsheet row {job.last_row}" if job.last_row else "before its first row"
+    return (
+        f"The import stopped {where} ({job.checked} of {job.rows} rows checked) and made no "
+        "progress since: the rows after it were not imported; import them again."
+    )
+
+
+FINISHED = ("done", "failed")
+
+
+def _job(repository: Repository, job_id: str) -> ImportJob:
+    job = repository.import_job(job_id)
+    if job is None:  # the runner made it before the first chunk: never a caller's mistake
+        raise LookupError(f"no import job {job_id}")
+    return job
