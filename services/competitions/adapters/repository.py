@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Literal, Protocol
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -47,6 +47,11 @@ class Repository(Protocol):
     def judge(self, competition_id: str, judge_id: str) -> JudgeRow | None: ...
 
     def enterprise(self, enterprise_id: str) -> EnterpriseReplica | None: ...
+
+    def region_seen(self, region_code: str) -> bool:
+        """Whether an enterprise the registry announced (active or not) lies in that region or
+        below it: its ``region_code`` is the code or starts with it."""
+        ...
 
     def workers(self, ids: Iterable[str]) -> dict[str, WorkerView]:
         """The replicas of those workers the registry has told us about."""
@@ -107,6 +112,10 @@ class SqlRepository:
 
     def enterprise(self, enterprise_id: str) -> EnterpriseReplica | None:
         return self.session.get(EnterpriseReplica, enterprise_id)
+
+    def region_seen(self, region_code: str) -> bool:
+        below = EnterpriseReplica.region_code.startswith(region_code, autoescape=True)
+        return bool(self.session.scalar(select(exists().where(below))))
 
     def workers(self, ids: Iterable[str]) -> dict[str, WorkerView]:
         replicas = self.session.scalars(select(WorkerReplica).where(WorkerReplica.id.in_(ids)))
@@ -260,4 +269,5 @@ def to_domain(row: CompetitionRow) -> Competition:
         freeze_at=maybe_utc(row.freeze_at),
         status=row.status,  # type: ignore[arg-type]
         tie_breaks=tuple(row.tie_breaks),
+        region_code=row.region_code,
     )

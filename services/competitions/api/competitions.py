@@ -11,13 +11,8 @@ from sqlalchemy import select
 from services.competitions import commands
 from services.competitions.adapters.orm import CompetitionRow, JudgeRow, db
 from services.competitions.adapters.repository import get_competition
-from services.competitions.api.schemas import (
-    CompetitionIn,
-    CompetitionOut,
-    CompetitionQuery,
-    JudgeIn,
-    JudgeOut,
-)
+from services.competitions.api.schemas import CompetitionIn, CompetitionOut, JudgeIn, JudgeOut
+from services.competitions.api.search_schemas import CompetitionSearchQuery
 from services.competitions.domain.model import Action
 from shared.auth import requires
 from shared.http import PageQuery, page_of, paginate
@@ -41,14 +36,17 @@ class Competitions(MethodView):
         return execute(commands.CreateCompetition(spec))
 
     @requires()
-    @blp.arguments(CompetitionQuery, location="query")
+    @blp.arguments(CompetitionSearchQuery, location="query")
     @blp.response(200, page_of(CompetitionOut))
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """List competitions, newest first; filter by year, kind, level, status, region."""
+        """List competitions, newest first; filter by year, kind, level, status, region; search
+        by title (``q``: every word of it in the title)."""
         stmt = select(CompetitionRow).order_by(CompetitionRow.created_at.desc(), CompetitionRow.id)
         for name in FILTERS:
             if query.get(name) is not None:
                 stmt = stmt.where(getattr(CompetitionRow, name) == query[name])
+        for word in (query.get("q") or "").split():
+            stmt = stmt.where(CompetitionRow.title.icontains(word, autoescape=True))
         return paginate(db.session, stmt, query["page"], query["per_page"])
 
 

@@ -86,6 +86,35 @@ class MissingCriterion(CompetitionRuleBroken):
     field = "marks"
 
 
+class UnknownRegion(CompetitionRuleBroken):
+    """The same code and status as the registry's: a region code no one here knows."""
+
+    rule = "unknown_region"
+    status = 422
+    title = "Unknown region"
+    default_detail = (
+        "The region code is not Jiaxing, one of its counties, or a town or village below a county "
+        "where an enterprise of the registry is."
+    )
+    field = "region_code"
+
+
+class JudgeEnterpriseUnknown(CompetitionRuleBroken):
+    rule = "judge_enterprise_unknown"
+    status = 422
+    title = "Judge's enterprise unknown"
+    default_detail = "The judge's enterprise is not an enterprise the registry has announced."
+    field = "enterprise_id"
+
+
+class EnterpriseOutsideCounty(CompetitionRuleBroken):
+    rule = "enterprise_outside_county"
+    status = 422
+    title = "Enterprise outside the competition's county"
+    default_detail = "A county competition takes entries only from enterprises in its county."
+    field = "enterprise_id"
+
+
 # -- 409: the competition's state does not allow it ------------------------------------------
 
 
@@ -101,6 +130,17 @@ class RegistrationClosed(CompetitionRuleBroken):
     status = 409
     title = "Registration closed"
     default_detail = "Registration for this competition is closed."
+
+
+class RegistrationDeadlinePassed(CompetitionRuleBroken):
+    """Opening would start a registration that is already over. ``field`` names the
+    competition's deadline, the value to change before it can open."""
+
+    rule = "registration_deadline_passed"
+    status = 409
+    title = "Registration deadline passed"
+    default_detail = "The competition's registration deadline has passed; it cannot be opened."
+    field = "registration_closes_at"
 
 
 class QuotaExceeded(CompetitionRuleBroken):

@@ -130,6 +130,7 @@ class Competition:
     freeze_at: datetime | None = None
     status: Status = Status.DRAFT
     tie_breaks: tuple[str, ...] = TIE_BREAKS
+    region_code: str | None = None
 
     def __post_init__(self) -> None:
         try:
@@ -221,6 +222,89 @@ def check_enterprise_active(enterprise_id: str, active: bool | None) -> None:
     """``active`` is ``None`` when the registry has never told us about the enterprise."""
     if not active:
         raise errors.EnterpriseNotActive(f"Enterprise {enterprise_id} is not an active enterprise.")
+
+
+def check_may_open(competition: Competition, now: datetime) -> None:
+    """A competition opens only if its lifecycle allows it and its registration deadline, where
+    it has one, is still ahead: opening would otherwise start a registration already over."""
+    competition.apply(Action.OPEN)  # InvalidTransition first: it says more
+    closes_at = competition.registration_closes_at
+    if closes_at is not None and now >= closes_at:
+        raise errors.RegistrationDeadlinePassed(
+            f"Registration closed at {closes_at.isoformat()}; move the deadline before opening."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Regions:
+    """The regions the rules know: the city and its county-level divisions, given by the
+    handlers from the kernel's table (``shared.regions``; the domain imports none). A region
+    code's county is its first six digits; towns have 9 digits, villages 12."""
+
+    city: str
+    counties: frozenset[str]
+
+    @staticmethod
+    def county_of(region_code: str) -> str:
+        return region_code[:6]
+
+    def is_town_or_village(self, region_code: str) -> bool:
+        """9 or 12 digits below one of the counties."""
+        return (
+            region_code.isdigit()
+            and len(region_code) in (9, 12)
+            and self.county_of(region_code) in self.counties
+        )
+
+
+def check_region(region_code: str, level: Level | str, regions: Regions, seen_below: bool) -> None:
+    """A competition's region is one the platform knows.
+
+    Known: the city (Jiaxing, ``330400``), its seven counties, and a town or village code (9 or
+    12 digits) below one of them that the registry has shown us, that is where an enterprise it
+    announced lies (``seen_below``: an enterprise replica's ``region_code`` is the code or starts
+    with it). The registry's own table of towns is not replicated here; an enterprise there is
+    what makes a town worth a competition. Anything else, such as a random 6-digit code, is
+    :class:`~.errors.UnknownRegion`.
+
+    A county competition must lie in one county: its entries are held to that county.
+    """
+    known = (
+        region_code == regions.city
+        or region_code in regions.counties
+        or (regions.is_town_or_village(region_code) and seen_below)
+    )
+    if not known:
+        raise errors.UnknownRegion(f"{region_code} is not a region of Jiaxing known here.")
+    if Level(level) is Level.COUNTY and regions.county_of(region_code) not in regions.counties:
+        raise errors.InvalidCompetitionSpec(
+            "A county competition's region_code must be a county of Jiaxing or lie below one.",
+            field="region_code",
+        )
+
+
+def check_judge_enterprise(enterprise_id: str | None, known: bool) -> None:
+    """A judge's own enterprise (``None`` for an outside expert) is one the registry announced
+    (``known``: its replica exists, active or not)."""
+    if enterprise_id is not None and not known:
+        raise errors.JudgeEnterpriseUnknown(
+            f"Enterprise {enterprise_id} is not an enterprise the registry has announced."
+        )
+
+
+def check_enterprise_in_county(
+    competition: Competition, enterprise_id: str, enterprise_region: str | None
+) -> None:
+    """A county competition (``level == "county"``) takes entries only from enterprises whose
+    county (the first six digits of their region) is the competition region's county; an
+    enterprise whose region is not known is not shown to be in it."""
+    if competition.level is not Level.COUNTY:
+        return
+    county = Regions.county_of(competition.region_code or "")
+    if enterprise_region is None or Regions.county_of(enterprise_region) != county:
+        raise errors.EnterpriseOutsideCounty(
+            f"Enterprise {enterprise_id} is not in county {county}, the competition's."
+        )
 
 
 def check_may_change(competition: Competition) -> None:

@@ -16,9 +16,10 @@ def register_entry(
     ctx: Context, command: commands.RegisterEntry, repository: Repository
 ) -> EntryRow:
     row = repository.competition(command.competition_id, lock="update")
+    competition = to_domain(row)
     workers = command.worker_ids
     model.check_entry(
-        to_domain(row),
+        competition,
         command.enterprise_id,
         workers,
         repository.workers(workers),
@@ -28,13 +29,15 @@ def register_entry(
     )
     enterprise = repository.enterprise(command.enterprise_id)
     model.check_enterprise_active(command.enterprise_id, enterprise and enterprise.active)
+    region = enterprise.region_code if enterprise else None
+    model.check_enterprise_in_county(competition, command.enterprise_id, region)
     entry = EntryRow(
         id=str(uuid.uuid4()),
         competition_id=row.id,
         enterprise_id=command.enterprise_id,
         team_name=command.team_name,
         worker_ids=list(workers),
-        region_code=enterprise.region_code if enterprise else None,
+        region_code=region,
         status=REGISTERED,
         registered_at=ctx.now,
     )

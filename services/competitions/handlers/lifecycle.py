@@ -10,6 +10,10 @@ from services.competitions.adapters.orm import CompetitionRow, JudgeRow
 from services.competitions.adapters.repository import Repository, to_domain
 from services.competitions.domain import errors, model
 from shared.handling import Context
+from shared.regions import COUNTIES, JIAXING
+
+REGIONS = model.Regions(JIAXING, frozenset(COUNTIES))
+"""Jiaxing and its counties, as the domain's rules read them."""
 
 
 def create_competition(
@@ -33,6 +37,9 @@ def create_competition(
         **spec,
     )
     to_domain(row)  # the domain's rules on a specification: raises InvalidCompetitionSpec
+    code = row.region_code
+    seen = REGIONS.is_town_or_village(code) and repository.region_seen(code)
+    model.check_region(code, row.level, REGIONS, seen)
     repository.add(row)
     return row
 
@@ -48,7 +55,10 @@ def move_competition(
 ) -> CompetitionRow:
     row = repository.competition(command.competition_id, lock="update")
     event_type, stamp = _MOVED[command.action]
-    row.status = to_domain(row).apply(command.action).status.value
+    competition = to_domain(row)
+    if command.action == model.Action.OPEN:
+        model.check_may_open(competition, ctx.now)
+    row.status = competition.apply(command.action).status.value
     setattr(row, stamp, ctx.now)
     ctx.outbox.add(ctx.session, event_type, row.id, events.competition_data(row))
     return row
@@ -59,6 +69,9 @@ def assign_judge(ctx: Context, command: commands.AssignJudge, repository: Reposi
     model.check_may_change(to_domain(row))
     if repository.judge(row.id, command.judge_id) is not None:
         raise errors.JudgeAlreadyAssigned(f"Judge {command.judge_id} is already assigned.")
+    enterprise_id = command.enterprise_id
+    known = enterprise_id is not None and repository.enterprise(enterprise_id) is not None
+    model.check_judge_enterprise(enterprise_id, known)
     judge = JudgeRow(
         competition_id=row.id,
         judge_id=command.judge_id,

@@ -160,6 +160,7 @@ def test_each_move_is_announced_with_the_competition(world) -> None:
 
 def test_judges_are_assigned_once_and_listed(world) -> None:
     competition = world.competition()
+    world.enterprise(id="ent-1")  # the judge's enterprise, announced by the registry
     judge = world.judge(competition, enterprise_id="ent-1")
     again = world.client.post(
         f"/api/v1/competitions/{competition}/judges",

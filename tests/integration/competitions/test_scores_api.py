@@ -18,6 +18,7 @@ def case(world) -> dict[str, Any]:
     competition = world.competition()
     world.move(competition, "open")
     entry = world.enter(competition, enterprise, world.worker(enterprise)).json["id"]
+    world.enterprise(id="ent-elsewhere")  # the judge's enterprise, announced by the registry
     return {
         "competition": competition,
         "entry": entry,

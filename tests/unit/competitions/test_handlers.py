@@ -67,6 +67,9 @@ class FakeRepository:
     def enterprise(self, enterprise_id: str) -> EnterpriseReplica | None:
         return self.enterprises.get(enterprise_id)
 
+    def region_seen(self, region_code: str) -> bool:
+        return any((e.region_code or "").startswith(region_code) for e in self.enterprises.values())
+
     def workers(self, ids: Iterable[str]) -> dict[str, WorkerView]:
         return {i: self.known_workers[i] for i in ids if i in self.known_workers}
 
@@ -171,11 +174,13 @@ class Service:
             self(commands.MoveCompetition(row.id, action))
         return str(row.id)
 
-    def enterprise(self, active: bool = True) -> str:
+    def enterprise(
+        self, active: bool = True, region_code: str | None = "330411", id: str | None = None
+    ) -> str:
         """An enterprise the registry announced (a replica, fed by its events)."""
-        enterprise_id = _id("ent")
+        enterprise_id = id or _id("ent")
         self.repository.enterprises[enterprise_id] = EnterpriseReplica(
-            id=enterprise_id, name="企业", region_code="330411", active=active
+            id=enterprise_id, name="企业", region_code=region_code, active=active
         )
         return enterprise_id
 
@@ -289,6 +294,7 @@ def test_moving_an_unknown_competition_is_not_found(service) -> None:
 
 def test_a_judge_is_assigned_once(service) -> None:
     competition = service.competition()
+    service.enterprise(id="ent-1")  # the judge's enterprise, announced by the registry
     judge = service.judge(competition, "ent-1")
     assert service.repository.judges[(competition, judge)].enterprise_id == "ent-1"
     again = commands.AssignJudge(competition, judge, None)
@@ -491,3 +497,69 @@ def test_publishing_ranks_the_scored_entries_and_grants_their_awards(service) ->
     assert results["published_on"] == "2025-06-01" and len(results["ranking"]) == 2
     assert (award["award"], award["award_order"], award["points"]) == ("一等奖", 1, 3)
     assert award["ranked_entries"] == 2 and award["enterprise_id"] == enterprises[1]
+
+
+# -- the rules checked for issue 10: region, deadline, judge's enterprise, county ------------
+
+
+def test_a_competition_in_an_unknown_region_is_refused_and_not_stored(service) -> None:
+    command = commands.CreateCompetition(_spec(region_code="123456"))
+    refused = _refused(service, command, errors.UnknownRegion)
+    assert (refused.rule, refused.status, refused.field) == ("unknown_region", 422, "region_code")
+    assert service.repository.competitions == {}
+
+
+def test_the_city_and_each_county_take_competitions(service) -> None:
+    for code in ("330400", "330402", "330411", "330421", "330424", "330481", "330482", "330483"):
+        service.competition(region_code=code)
+    assert len(service.repository.competitions) == 8
+
+
+def test_a_town_takes_a_competition_once_an_enterprise_is_seen_there(service) -> None:
+    command = commands.CreateCompetition(_spec(level="enterprise", region_code="330411001"))
+    _refused(service, command, errors.UnknownRegion)
+    service.enterprise(region_code="330411001002")  # a village of that town
+    assert service(command).region_code == "330411001"
+
+
+def test_opening_a_competition_whose_deadline_passed_is_refused(service) -> None:
+    competition = service.competition()
+    service.now = NOW + timedelta(days=7)  # the deadline itself
+    command = commands.MoveCompetition(competition, Action.OPEN)
+    refused = _refused(service, command, errors.RegistrationDeadlinePassed)
+    assert (refused.rule, refused.status) == ("registration_deadline_passed", 409)
+    row = service.repository.competitions[competition]
+    assert (row.status, row.opened_at) == ("draft", None)
+
+
+def test_a_judge_of_an_enterprise_the_registry_never_announced_is_refused(service) -> None:
+    competition = service.competition()
+    command = commands.AssignJudge(competition, "judge-1", "ent-unknown")
+    refused = _refused(service, command, errors.JudgeEnterpriseUnknown)
+    assert refused.errors == {"enterprise_id": [refused.detail]}
+    assert service.repository.judges == {}
+    deregistered = service.enterprise(active=False)  # known, if no longer active
+    service(commands.AssignJudge(competition, "judge-1", deregistered))
+    service(commands.AssignJudge(competition, "judge-2", None))  # an outside expert
+    assert len(service.repository.judges) == 2
+
+
+def test_a_county_competition_refuses_an_enterprise_of_another_county(service) -> None:
+    competition = service.competition(Action.OPEN, level="county", region_code="330402")
+    elsewhere = service.enterprise(region_code="330411")
+    command = commands.RegisterEntry(competition, elsewhere, (service.worker(elsewhere),), None)
+    refused = _refused(service, command, errors.EnterpriseOutsideCounty)
+    assert (refused.status, refused.field) == (422, "enterprise_id")
+    unplaced = service.enterprise(region_code=None)
+    command = commands.RegisterEntry(competition, unplaced, (service.worker(unplaced),), None)
+    _refused(service, command, errors.EnterpriseOutsideCounty)
+    assert service.repository.entries == {}
+    town = service.enterprise(region_code="330402005")
+    assert service.entry(competition, town).region_code == "330402005"
+
+
+def test_a_city_competition_takes_every_county(service) -> None:
+    competition = service.competition(Action.OPEN)
+    for code in ("330402", "330483001"):
+        service.entry(competition, service.enterprise(region_code=code))
+    assert len(service.repository.entries) == 2
