@@ -32,7 +32,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"jiangong: {error}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, settings.log_format)
-    result: int = args.run(settings, args)
+    try:
+        result: int = args.run(settings, args)
+    except ConfigurationError as error:  # e.g. production refusing SQLite: say what to set
+        print(f"jiangong: {error}", file=sys.stderr)
+        return 2
     return result
 
 
@@ -282,6 +286,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]
             return app
 
+    settings.refuse_unfit_for_production(args.service)  # here, not in each gunicorn worker
     Server().run()
     return 0
 

@@ -1,5 +1,6 @@
 """The services this distribution ships, and the embedded platform that runs them all in one
-process: each on its own SQLite file, mounted under its prefix, over the in-process bus."""
+process: each on its own SQLite file, mounted under its prefix, over the in-process bus; each
+one's ``/metrics`` under its prefix too (the dashboard's, at ``/``, at ``/dashboard/metrics``)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,13 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from jiangong.services import SERVICE_MODULES, UnknownService, available, definition
 from shared.app import create_app
+from shared.auth import init_auth, verifier_of
 from shared.bus import InProcessBus
 from shared.errors import all_rules
 from shared.events import topic_of
 from shared.http import answer_errors_as_problems
 from shared.logs import init_request_ids
+from shared.metrics import METRICS_PATH, metrics_of, serve_metrics
 from shared.runtime import engine_of, migrate, runtime_of
 from shared.service import ServiceWorker
 from shared.settings import Settings
@@ -150,6 +153,19 @@ def index_app(services: Mapping[str, Flask]) -> Flask:
     return app
 
 
+def dashboard_metrics_app(dashboard: Flask) -> Flask:
+    """``/dashboard/metrics``: the dashboard is mounted at ``/``, where ``/metrics`` would read
+    as the whole platform's; so its metrics get its name as their prefix, like every other
+    service's (``/registry/metrics``...). Everything else under ``/dashboard`` is a 404."""
+    app = Flask("jiangong.dashboard_metrics")
+    init_request_ids(app)
+    init_auth(app, verifier_of(dashboard))
+    answer_errors_as_problems(app)
+    metrics = metrics_of(dashboard)
+    app.add_url_rule(METRICS_PATH, "metrics", lambda: serve_metrics(metrics))
+    return app
+
+
 class EmbeddedPlatform:
     """Every service in this process: migrated, wired to one in-process bus, mounted."""
 
@@ -158,7 +174,8 @@ class EmbeddedPlatform:
         self.bus = InProcessBus(store=settings.data_dir / "bus.db")
         self.apps: dict[str, Flask] = {}
         for name in names or available():
-            app = create_app(definition(name), settings)
+            at_root = {"METRICS_ROUTE": False} if name == "dashboard" else None
+            app = create_app(definition(name), settings, at_root)
             runtime_of(app).bus_ping = self.bus.ping
             migrate(app)
             self.apps[name] = app
@@ -168,6 +185,8 @@ class EmbeddedPlatform:
         self.workers = [ServiceWorker(app, self.bus) for app in self.apps.values()]
         mounted = {f"/{name}": app for name, app in self.apps.items() if name != "dashboard"}
         root = self.apps.get("dashboard") or index_app(self.apps)
+        if "dashboard" in self.apps:
+            mounted["/dashboard"] = dashboard_metrics_app(self.apps["dashboard"])
         self.wsgi = DispatcherMiddleware(root, mounted)
 
     def load_demo(self) -> None:

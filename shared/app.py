@@ -1,8 +1,11 @@
 """The app factory: the kernel builds every service's Flask app from its ``ServiceDefinition``.
 
 Settings, database, migrations, the runtime (outbox, cipher), auth, the problem-details API
-with its OpenAPI document, the service's blueprints under ``/api/v1``, its AsyncAPI document
-and the health probes. No service writes an app factory of its own.
+with its OpenAPI document, the service's blueprints under ``/api/v1``, its AsyncAPI document,
+the health probes and ``/metrics`` (:mod:`shared.metrics`). No service writes an app factory of
+its own. In production it first refuses what only embedded mode may use
+(:meth:`~shared.settings.Settings.refuse_unfit_for_production`): ``serve``, ``worker`` and
+``migrate`` all start here.
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ from shared.http import (
     use_kernel_parser,
 )
 from shared.logs import init_request_ids
+from shared.metrics import init_metrics
 from shared.migration_env import at_head
-from shared.runtime import ServiceDefinition, init_service, runtime_of
+from shared.runtime import ServiceDefinition, engine_of, init_service, runtime_of
 from shared.settings import Settings
 
 
@@ -42,11 +46,14 @@ def create_app(
     app.config.update(api_config(definition.title, description=definition.description))
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
     app.config.update(config or {})
+    settings.refuse_unfit_for_production(definition.name, app.config.get("DATABASE_URL"))
     url = app.config.get("DATABASE_URL") or settings.database_url_for(definition.name)
     configure_database(app, definition.db, url)
     runtime = init_service(app, definition, settings)
     init_auth(app, TokenVerifier(settings.secret, settings.jwks_url))
     init_request_ids(app)
+    metrics = init_metrics(app, definition.name, route=app.config.get("METRICS_ROUTE", True))
+    metrics.watch_outbox(lambda: engine_of(app), runtime.outbox)
 
     use_kernel_parser()  # already done at import; here too, so that no app runs without it
     api = ProblemApi(app)

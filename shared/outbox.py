@@ -237,6 +237,8 @@ class Relay:
         self._leading = False
         self._leader_checked = 0.0
         self._lock_key = zlib.crc32(f"jiangong-relay:{outbox.service}".encode())
+        self.published = 0
+        """Rows this relay published (and marked) since it started: a metric's counter."""
 
     def relay_once(self) -> int:
         """Publish one batch of unpublished rows; returns how many were published."""
@@ -257,6 +259,7 @@ class Relay:
                 return 0
             self.publisher.publish(self.topic, records)
             self._mark([record.position for record in records])
+            self.published += len(records)
             return len(records)
 
     def _mark(self, positions: list[int]) -> None:

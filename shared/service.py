@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from shared.bus import Bus
 from shared.clock import TIMEZONE_NAME
 from shared.inbox import Consumer
+from shared.metrics import metrics_of
 from shared.outbox import Relay
 from shared.runtime import engine_of, runtime_of
 
@@ -47,6 +48,10 @@ class ServiceWorker:
             if subscriptions
             else None
         )
+        metrics = metrics_of(app)
+        metrics.watch_relay(self.relay)
+        if self.consumer is not None:
+            metrics.watch_consumer(self.consumer)
 
     def start(self) -> None:
         self._spawn(self._relay_loop, "relay")
@@ -68,9 +73,10 @@ class ServiceWorker:
         from apscheduler.schedulers.background import BackgroundScheduler
 
         self._scheduler = BackgroundScheduler(timezone=TIMEZONE_NAME)
+        metrics = metrics_of(self.app)
         for job in self.definition.jobs:
             self._scheduler.add_job(
-                job.run,
+                metrics.count_job(job.id, job.run),
                 "interval",
                 seconds=job.seconds,
                 args=[self.app],

@@ -2,7 +2,9 @@
 
 The embedded defaults need no configuration at all: SQLite files and a generated secret in the
 data dir, the in-process bus. Production mode (``JIANGONG_ENV=production``) refuses to start
-without its secrets and says which one is missing.
+without its secrets and says which one is missing; a service started in production (``serve``,
+``worker``, ``migrate``: wherever ``create_app`` builds it) also refuses a placeholder or short
+secret, SQLite and the in-process bus (:meth:`Settings.refuse_unfit_for_production`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,12 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+MIN_SECRET_LENGTH = 32
+PLACEHOLDER_SECRETS = frozenset(
+    {"secret", "changeme", "change-me", "change_me", "dev", "development", "test", "jiangong"}
+)
+"""Secrets that examples and habits put in a file: never a production key, however long."""
 
 SERVICE_PORTS = {"dashboard": 8000, "registry": 8001, "competitions": 8002, "certification": 8003}
 
@@ -47,6 +55,50 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / f'{service}.db').resolve()}"
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    def refuse_unfit_for_production(self, service: str, database_url: str | None = None) -> None:
+        """In production, refuse what only embedded mode may use, saying what to set instead:
+        a placeholder, generated or short ``JIANGONG_SECRET``, a SQLite (or missing) database
+        for ``service``, the in-process bus. Nothing is checked outside production."""
+        if not self.production:
+            return
+        secret = self.secret.strip()
+        if secret.lower() in PLACEHOLDER_SECRETS or secret == self._generated_secret():
+            raise ConfigurationError(
+                "JIANGONG_SECRET is a default or generated value: production mode needs a secret "
+                f"of its own (at least {MIN_SECRET_LENGTH} random characters, e.g. "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
+            )
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise ConfigurationError(
+                f"JIANGONG_SECRET has {len(secret)} characters: production mode needs at least "
+                f"{MIN_SECRET_LENGTH} (e.g. `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'`)."
+            )
+        own = f"JIANGONG_{service.upper()}_DATABASE_URL"
+        url = database_url or self.extra.get(own) or self.database_url
+        if not url or url.startswith("sqlite"):
+            what = "is not set" if not url else "is SQLite"
+            raise ConfigurationError(
+                f"{service}'s database {what}: production mode needs PostgreSQL. Set {own} or "
+                "DATABASE_URL (e.g. postgresql+psycopg://user:password@host/" + service + ")."
+            )
+        if self.bus_kind != "kafka":
+            raise ConfigurationError(
+                "KAFKA_BOOTSTRAP_SERVERS is not set: production mode needs Kafka, not the "
+                "in-process bus. Set it to the brokers (e.g. kafka:9092)."
+            )
+
+    def _generated_secret(self) -> str | None:
+        """The secret an embedded run generated into this data dir, if there is one."""
+        try:
+            return (self.data_dir / "secret").read_text().strip() or None
+        except OSError:
+            return None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
