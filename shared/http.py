@@ -524,3 +524,12 @@ def api_config(title: str, version: str = "v1", description: str = "") -> dict[s
             },
         },
     }
+
+
+DATE_PATTERN = (
+    "^(19[5-9][0-9]|20[0-9]{2}|2100)-"
+    "((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31|02-29)$"
+)
+"""A date from 1950 to 2100 (YYYY-MM-DD), stated as a pattern since JSON Schema bounds no
+``date``: the year's range and each month's days (29 February stays ``format: date``'s to
+judge). Written out whole, so that a generator can draw dates from it."""

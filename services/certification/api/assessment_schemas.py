@@ -3,12 +3,21 @@
 Load schemas (``…In``) refuse unknown fields, and name a server-set field (``id``, ``passed``,
 a certificate number...) as one the client may not write; dump schemas (``…Out``) are separate,
 so that no request can mass-assign what the service decides.
+
+Each load schema states in the OpenAPI document what the server enforces, so that a client or a
+form built from the document knows what will be accepted: integers and numbers bounded, texts
+with their lengths (and, where blank is refused, a pattern asking for one character that is not
+whitespace), codes with their pattern (matched whole), lists with their sizes, dates from 1950
+to 2100 (a pattern, and the range in the description). A rule that
+depends on stored facts or on today (an assessment not dated after today, a leader who is an
+active worker) is the domain's, refused with its rule.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any, ClassVar
+import re
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar, cast
 
 from marshmallow import (
     RAISE,
@@ -22,6 +31,7 @@ from marshmallow import (
 )
 
 from services.certification.domain.levels import NAMES
+from shared.http import DATE_PATTERN, NOT_BLANK
 
 SERVER_SET = (
     "id",
@@ -39,13 +49,48 @@ SERVER_SET = (
     "revoked_on",
 )
 
+
+class Pattern(validate.Regexp):
+    """``validate.Regexp`` over the whole value, as the document's anchored ``pattern`` reads it
+    (Python's ``$`` would also match before a trailing newline, ECMA-262's does not)."""
+
+    def __call__(self, value: Any) -> Any:
+        regex = cast("re.Pattern[str]", self.regex)
+        if not isinstance(value, str) or regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
 LEVEL = validate.Range(min=1, max=5, error="A skill level is 1, 2, 3, 4 or 5.")
 SCORE = validate.Range(min=0, max=100, error="A score is from 0 to 100.")
 ID = validate.Length(min=1, max=64)
-OCCUPATION = validate.Regexp(
+OCCUPATION = Pattern(
     r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,19}$",
     error="An occupation code such as 6-18-01-01 (letters, digits, - or ., at most 20).",
 )
+"""The registry's occupation code (national classification), as the registry states it."""
+OCCUPATION_DOC = {
+    "description": "an occupation of the national classification, e.g. 6-18-01-01: up to 20 "
+    "letters, digits, '-' or '.', starting with a letter or digit",
+    "example": "6-18-01-01",
+}
+MAX_AUTHORISATIONS = 20
+
+EARLIEST, LATEST = date(1950, 1, 1), date(2100, 12, 31)
+_DATES = validate.Range(
+    min=EARLIEST, max=LATEST, error=f"Must be a date from {EARLIEST} to {LATEST}."
+)
+
+
+def day(what: str, *, not_after_today: bool = False, **kwargs: Any) -> fields.Date:
+    """A date (YYYY-MM-DD) from 1950 to 2100; with ``not_after_today`` the domain also refuses
+    one after today in Asia/Shanghai, with its rule (no fixed bound can say so)."""
+    bound = "not after today (Asia/Shanghai)" if not_after_today else f"not after {LATEST}"
+    return fields.Date(
+        validate=_DATES,
+        metadata={"pattern": DATE_PATTERN, "description": f"{what}; from {EARLIEST}, {bound}"},
+        **kwargs,
+    )
 
 
 class InputSchema(Schema):
@@ -68,13 +113,19 @@ class InputSchema(Schema):
 
 
 class Text(fields.String):
-    """A string with its surrounding and repeated whitespace removed; never blank."""
+    """A string with its surrounding and repeated whitespace removed; never blank, and at most
+    ``max_length`` characters as sent (so the document's ``maxLength`` holds as written)."""
 
     def __init__(self, max_length: int, **kwargs: Any) -> None:
-        super().__init__(validate=validate.Length(min=1, max=max_length), **kwargs)
+        self._length = validate.Length(min=1, max=max_length)
+        metadata = {"pattern": NOT_BLANK, **kwargs.pop("metadata", {})}
+        super().__init__(validate=self._length, metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        return " ".join(super()._deserialize(value, attr, data, **kwargs).split())
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if len(text) > (self._length.max or len(text)):
+            self._length(text)  # raises with the Length's own message
+        return " ".join(text.split())
 
 
 class UtcDateTime(fields.DateTime):
@@ -94,16 +145,21 @@ def _level_name(level: int | None) -> str | None:
 
 
 class AuthorisationIn(InputSchema):
-    occupation_code = fields.String(required=True, validate=OCCUPATION)
+    occupation_code = fields.String(required=True, validate=OCCUPATION, metadata=OCCUPATION_DOC)
     levels = fields.List(
         fields.Integer(strict=True, validate=LEVEL),
         required=True,
         validate=validate.Length(min=1, max=5),
-        metadata={"description": "the levels the assessor may assess, 1 (highest) to 5"},
+        metadata={
+            "uniqueItems": True,
+            "description": "the levels the assessor may assess, 1 (highest) to 5, each once",
+        },
     )
-    valid_from = fields.Date(required=True)
-    valid_until = fields.Date(
-        allow_none=True, load_default=None, metadata={"description": "inclusive; none: open"}
+    valid_from = day("the first day it covers", required=True)
+    valid_until = day(
+        "the last day it covers (inclusive), not before valid_from; null: open",
+        allow_none=True,
+        load_default=None,
     )
 
     @validates_schema
@@ -117,13 +173,17 @@ class AuthorisationIn(InputSchema):
 
 class AssessorIn(InputSchema):
     name = Text(64, required=True)
-    authorisations = fields.List(fields.Nested(AuthorisationIn), load_default=list)
+    authorisations = fields.List(
+        fields.Nested(AuthorisationIn),
+        load_default=list,
+        validate=validate.Length(max=MAX_AUTHORISATIONS),
+    )
 
 
 class EndAuthorisationIn(InputSchema):
     server_set = tuple(key for key in SERVER_SET if key != "ended_on")
-    ended_on = fields.Date(
-        load_default=None, metadata={"description": "the day it stops (default: today)"}
+    ended_on = day(
+        "the day it stops (default: today), not before it is valid from", load_default=None
     )
 
 
@@ -149,7 +209,7 @@ class AssessorOut(Schema):
 
 class AssessmentIn(InputSchema):
     worker_id = fields.String(required=True, validate=ID)
-    occupation_code = fields.String(required=True, validate=OCCUPATION)
+    occupation_code = fields.String(required=True, validate=OCCUPATION, metadata=OCCUPATION_DOC)
     level = fields.Integer(required=True, strict=True, validate=LEVEL)
     theory_score = fields.Float(required=True, allow_nan=False, validate=SCORE)
     practical_score = fields.Float(required=True, allow_nan=False, validate=SCORE)
@@ -158,7 +218,7 @@ class AssessmentIn(InputSchema):
         load_default=None,
         metadata={"description": "the review panel's pass (综合评审), needed for levels 2 and 1"},
     )
-    assessed_on = fields.Date(required=True, metadata={"description": "not after today"})
+    assessed_on = day("the day of the assessment", not_after_today=True, required=True)
 
 
 class PromotionOut(Schema):
@@ -243,6 +303,26 @@ class SkillsOut(Schema):
 
 
 # -- certificates --------------------------------------------------------------------------------
+
+
+_SERIAL = (
+    "(0{5}[1-9]|0{4}[1-9][0-9]|0{3}[1-9][0-9]{2}|0{2}[1-9][0-9]{3}|0[1-9][0-9]{4}|[1-9][0-9]{5})"
+)
+NUMBER_PARAMETER = {
+    "in": "path",
+    "name": "number",
+    "required": True,
+    "description": "the certificate number as printed: S or Y, then 21 digits: assessing body "
+    "(4), province 33, site (6), year (2), level (1 to 5), serial (from 000001). Spaces, "
+    "full-width characters and a lower-case letter, as typed, are forgiven.",
+    "schema": {
+        "type": "string",
+        "pattern": f"^[SY][0-9]{{4}}33[0-9]{{8}}[1-5]{_SERIAL}$",
+        "example": "S123433000101253000042",
+    },
+}
+"""The path parameter ``number``, stated in the canonical form the domain reads
+(:func:`~services.certification.domain.certificates.parse_number`)."""
 
 
 class VerificationQuery(Schema):

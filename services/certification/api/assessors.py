@@ -119,7 +119,7 @@ def add_authorisation(body: dict[str, Any], assessor_id: str) -> dict[str, Any]:
 
 @blp.route("/assessors/<assessor_id>/authorisations/<authorisation_id>/end", methods=["POST"])
 @requires("admin")
-@blp.arguments(EndAuthorisationIn)
+@blp.arguments(EndAuthorisationIn, required=False)  # no body: ended today
 @blp.response(200, AuthorisationOut)
 def end_authorisation(body: dict[str, Any], assessor_id: str, authorisation_id: str) -> Any:
     """End an authorisation on ``ended_on`` (default today): from that day it covers nothing.

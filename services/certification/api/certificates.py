@@ -22,6 +22,7 @@ from markupsafe import Markup
 from services.certification import commands
 from services.certification.adapters.orm import Certificate, db
 from services.certification.api.assessment_schemas import (
+    NUMBER_PARAMETER,
     CertificateOut,
     RevokeIn,
     VerificationQuery,
@@ -75,7 +76,7 @@ def wants_html() -> bool:
     return request.accept_mimetypes.best_match([JSON, HTML]) == HTML
 
 
-@blp.route("/certificates/<number>")
+@blp.route("/certificates/<number>", parameters=[NUMBER_PARAMETER])
 class CertificateByNumber(MethodView):
     @blp.arguments(VerificationQuery, location="query")
     @blp.response(200, CertificateOut)
@@ -94,7 +95,7 @@ class CertificateByNumber(MethodView):
         return view, HEADERS
 
 
-@blp.route("/certificates/<number>/revoke", methods=["POST"])
+@blp.route("/certificates/<number>/revoke", methods=["POST"], parameters=[NUMBER_PARAMETER])
 @requires("admin")
 @blp.arguments(RevokeIn)
 @blp.response(200, CertificateOut)

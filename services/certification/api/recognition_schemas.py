@@ -13,9 +13,11 @@ from marshmallow import Schema, fields, validate
 from services.certification.api.assessment_schemas import (
     ID,
     OCCUPATION,
+    OCCUPATION_DOC,
     InputSchema,
     Text,
     UtcDateTime,
+    day,
 )
 from services.certification.domain.studios import StudioLevel, StudioStatus
 from shared.http import PageQuery
@@ -33,6 +35,10 @@ STUDIO_LEVEL = validate.OneOf([level.value for level in StudioLevel])
 HOURS = validate.Range(
     min=0, min_inclusive=False, max=2000, error="Hours are over 0, at most 2000."
 )
+HOURS_DOC = {"exclusiveMinimum": True, "description": "over 0, at most 2000"}
+"""apispec writes no ``exclusiveMinimum`` for ``min_inclusive=False``: the metadata states it
+(OpenAPI 3.0's boolean form), so that 0 is not offered as a valid number of hours."""
+YEAR = validate.Range(min=2000, max=2100)
 
 
 class RecognitionInput(InputSchema):
@@ -77,7 +83,7 @@ class StudioQuery(PageQuery):
 
 class SkillLeaderIn(RecognitionInput):
     worker_id = fields.String(required=True, validate=ID)
-    occupation_code = fields.String(required=True, validate=OCCUPATION)
+    occupation_code = fields.String(required=True, validate=OCCUPATION, metadata=OCCUPATION_DOC)
 
 
 class SkillLeaderOut(Schema):
@@ -92,7 +98,7 @@ class SkillLeaderOut(Schema):
 class SkillLeaderQuery(PageQuery):
     worker_id = fields.String(validate=ID)
     enterprise_id = fields.String(validate=ID)
-    occupation_code = fields.String(validate=OCCUPATION)
+    occupation_code = fields.String(validate=OCCUPATION, metadata=OCCUPATION_DOC)
 
 
 # -- trainings ---------------------------------------------------------------------------------
@@ -101,8 +107,8 @@ class SkillLeaderQuery(PageQuery):
 class TrainingIn(RecognitionInput):
     worker_id = fields.String(required=True, validate=ID)
     course = Text(200, required=True)
-    hours = fields.Float(required=True, validate=HOURS)
-    completed_on = fields.Date(required=True, metadata={"description": "not later than today"})
+    hours = fields.Float(required=True, validate=HOURS, metadata=HOURS_DOC)
+    completed_on = day("the day it was completed", not_after_today=True, required=True)
 
 
 class TrainingOut(Schema):
@@ -119,4 +125,4 @@ class TrainingOut(Schema):
 class TrainingQuery(PageQuery):
     worker_id = fields.String(validate=ID)
     enterprise_id = fields.String(validate=ID)
-    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    year = fields.Integer(validate=YEAR, metadata={"description": "completed in that year"})

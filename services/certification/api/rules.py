@@ -1,7 +1,8 @@
 """The rules tables, read and replaced by admins: ``promotion`` (years at a level before the
 next) and ``contest`` (the exceptional-promotion bands). A replacement is checked by the domain
-(a bad table is a 422 naming every bad field) and stored as the next version; decisions record
-the version that made them."""
+and within the API's bounds (:mod:`.rules_schemas`: a bad table is a 422 naming every bad
+field) and stored as the next version; decisions record the version that made them. The
+document states both tables and the two kinds."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from services.certification import commands
 from services.certification.adapters.orm import db
 from services.certification.adapters.repository import SqlRepository
 from services.certification.api.assessment_schemas import InputSchema
-from services.certification.handlers.rules import RulesVersion, current_rules
+from services.certification.api.rules_schemas import BODY_DOC, KIND_PARAMETER, check_table
+from services.certification.handlers.rules import RulesVersion, check_kind, current_rules
 from shared.auth import current_principal, requires
 from shared.runtime import execute
 
@@ -24,11 +26,7 @@ blp = Blueprint("rules", __name__, description="The versioned rules tables.")
 
 class RulesIn(InputSchema):
     server_set = ("kind", "version", "built_in", "created_at", "created_by")
-    body = fields.Dict(
-        keys=fields.String(),
-        required=True,
-        metadata={"description": "the table, in the form GET shows it"},
-    )
+    body = fields.Dict(keys=fields.String(), required=True, metadata=BODY_DOC)
 
 
 class RulesOut(Schema):
@@ -38,7 +36,7 @@ class RulesOut(Schema):
     body = fields.Dict()
 
 
-@blp.route("/rules/<kind>")
+@blp.route("/rules/<kind>", parameters=[KIND_PARAMETER])
 class RulesTable(MethodView):
     @requires("admin")
     @blp.response(200, RulesOut)
@@ -51,5 +49,7 @@ class RulesTable(MethodView):
     @blp.response(200, RulesOut)
     def put(self, rules: dict[str, Any], kind: str) -> RulesVersion:
         """Replace the table of ``kind``: stored as the next version, in force at once."""
+        check_kind(kind)
+        check_table(kind, rules["body"])
         by = current_principal().subject
         return execute(commands.ReplaceRulesTable(kind, rules["body"], by))

@@ -7,18 +7,24 @@ from typing import Any
 
 from flask import current_app
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, fields, validate
 
 from services.certification.adapters.counts import stats
 from services.certification.adapters.orm import db
+from services.certification.api.assessment_schemas import Pattern
 from shared.auth import requires
 from shared.clock import shanghai_date
-from shared.regions import in_jiaxing
+from shared.regions import COUNTIES, JIAXING
 from shared.runtime import runtime_of
 
 blp = Blueprint("stats", __name__, description="Promotions, studios, leaders and trainings.")
 
-REGION_CODE = validate.Regexp(r"^\d{6}(\d{3}){0,2}$", error="A region code has 6, 9 or 12 digits.")
+IN_JIAXING = Pattern(
+    f"^({JIAXING}|({'|'.join(COUNTIES)})([0-9]{{3}}){{0,2}})$",
+    error="A region code of Jiaxing: 330400 or one of its counties.",
+)
+"""The city, or a county of it (6 digits), or a town (9) or village (12) in a county: counted
+as the county (``shared.regions.in_jiaxing``, stated as a pattern)."""
 
 
 class StatsQuery(Schema):
@@ -27,13 +33,12 @@ class StatsQuery(Schema):
         metadata={"description": "default: the current year in Asia/Shanghai"},
     )
     region_code = fields.String(
-        validate=REGION_CODE, metadata={"description": "the city (default) or a county in it"}
+        validate=IN_JIAXING,
+        metadata={
+            "description": "the city (330400, the default) or a county of it; a town or "
+            "village in a county counts as the county"
+        },
     )
-
-    @validates("region_code")
-    def _in_jiaxing(self, value: str, **_: Any) -> None:
-        if not in_jiaxing(value):
-            raise ValidationError("A region code of Jiaxing: 330400 or one of its counties.")
 
 
 class PromotionCounts(Schema):

@@ -1,23 +1,90 @@
 """What comes in and what goes out: separate load and dump schemas, so that no request can
-write ``id``, ``status``, scores or an entry's enterprise after the fact."""
+write ``id``, ``status``, scores or an entry's enterprise after the fact.
+
+Each load schema states in the OpenAPI document what the server enforces, so that a client or a
+form built from the document knows what will be accepted: every integer and number bounded
+(``minimum``/``maximum``, ``exclusiveMinimum`` where zero is refused), strings with their
+lengths and, where the server holds them to one, a ``pattern`` (matched whole, as JSON Schema's
+anchored pattern reads), lists with their sizes, moments with the years they may fall in. No
+value the document allows can overflow a database column or a float.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from datetime import datetime
+from typing import Any, cast
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from services.competitions.api.coverage_schemas import YEAR
 from services.competitions.domain.model import TIE_BREAKS, Aggregation, Kind, Level, Status
 from shared.clock import as_utc
 from shared.http import PageQuery
 
-REGION_CODE = validate.Regexp(r"^\d{6}(\d{3}){0,2}$", error="A region code has 6, 9 or 12 digits.")
+
+class Pattern(validate.Regexp):
+    """``validate.Regexp`` over the whole value, as the document's anchored ``pattern`` reads it
+    (Python's ``$`` would also match before a trailing newline, ECMA-262's does not)."""
+
+    def __call__(self, value: Any) -> Any:
+        regex = cast("re.Pattern[str]", self.regex)
+        if not isinstance(value, str) or regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
+REGION_CODE = Pattern(r"^[0-9]{6}([0-9]{3}){0,2}$", error="A region code has 6, 9 or 12 digits.")
+OCCUPATION_CODE = Pattern(
+    r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,19}$",
+    error="An occupation code such as 6-18-01-01 (letters, digits, - or ., at most 20).",
+)
+"""The registry's occupation code (national classification), as the registry states it."""
 ID = validate.Length(min=1, max=64)
-POSITIVE = validate.Range(min=0, min_inclusive=False)
+
+MAX_ENTRIES = 1_000
+"""Entries one enterprise may have in a competition, at most."""
+MAX_TEAM = 100
+"""Workers in one entry, at most (``worker_ids`` takes as many)."""
+MAX_CRITERIA = 50
+MAX_AWARDS = 20
+MAX_PLACES = 1_000
+MAX_WEIGHT = 1_000.0
+MAX_MARKS = 1_000.0
+"""A criterion's weight and its full marks: positive, at most these. With at most 50 criteria a
+score stays below 5·10⁷, far from a float's range (``1.8e308`` was a 500)."""
+
+FIRST_YEAR, LAST_YEAR = YEAR.min, YEAR.max
+MOMENT_PATTERN = "^(20[0-9]{2}|2100)-"
+"""A moment's year as written (2000 to 2100), stated as a pattern since JSON Schema bounds no
+``date-time``: with it, no offset can move a moment past the calendar's ends."""
 
 
 def _choice(enum: Any) -> validate.OneOf:
     return validate.OneOf([member.value for member in enum])
+
+
+def _positive(most: float) -> list[validate.Validator]:
+    """Over 0 and at most ``most``. apispec writes no ``exclusiveMinimum`` for
+    ``min_inclusive=False``: the field's metadata states it (OpenAPI 3.0's boolean form)."""
+    return [validate.Range(min=0, min_inclusive=False, max=most)]
+
+
+def _in_years(value: datetime) -> None:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(f"Must be a moment from {FIRST_YEAR} to {LAST_YEAR}.")
+
+
+def moment(what: str) -> fields.AwareDateTime:
+    """A moment with its offset (ISO 8601), in the years 2000 to 2100 as written."""
+    return fields.AwareDateTime(
+        allow_none=True,
+        validate=_in_years,
+        metadata={
+            "pattern": MOMENT_PATTERN,
+            "description": f"{what}; with its offset, from {FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31",
+        },
+    )
 
 
 class UtcDateTime(fields.DateTime):
@@ -28,8 +95,8 @@ class UtcDateTime(fields.DateTime):
 
 
 class TeamSize(Schema):
-    min = fields.Integer(required=True, validate=validate.Range(min=1))
-    max = fields.Integer(required=True, validate=validate.Range(min=1))
+    min = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_TEAM))
+    max = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_TEAM))
 
     @validates_schema
     def _ordered(self, data: dict[str, Any], **_: Any) -> None:
@@ -37,36 +104,85 @@ class TeamSize(Schema):
             raise ValidationError("max must be at least min.", "max")
 
 
+EXCLUSIVE_MINIMUM = {"exclusiveMinimum": True}
+
+
 class CriterionSchema(Schema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=32))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    weight = fields.Float(required=True, validate=POSITIVE)
-    max_marks = fields.Float(required=True, validate=POSITIVE)
+    weight = fields.Float(
+        required=True,
+        validate=_positive(MAX_WEIGHT),
+        metadata={**EXCLUSIVE_MINIMUM, "description": "over 0; the weights need not sum to 1"},
+    )
+    max_marks = fields.Float(
+        required=True,
+        validate=_positive(MAX_MARKS),
+        metadata={**EXCLUSIVE_MINIMUM, "description": "a judge's full marks, over 0"},
+    )
 
 
 class AwardSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    places = fields.Integer(required=True, validate=validate.Range(min=1))
+    places = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=MAX_PLACES)
+    )
 
 
 class CompetitionIn(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.String(required=True, validate=_choice(Kind))
     level = fields.String(required=True, validate=_choice(Level))
-    contest_class = fields.Integer(allow_none=True, validate=validate.OneOf([1, 2]))
-    region_code = fields.String(required=True, validate=REGION_CODE)
-    occupation_code = fields.String(allow_none=True, validate=validate.Length(min=1, max=32))
-    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
-    registration_closes_at = fields.AwareDateTime(allow_none=True)
-    freeze_at = fields.AwareDateTime(allow_none=True)
-    max_entries_per_enterprise = fields.Integer(allow_none=True, validate=validate.Range(min=1))
-    team_size = fields.Nested(TeamSize)
+    contest_class = fields.Integer(
+        allow_none=True,
+        strict=True,
+        validate=[validate.Range(min=1, max=2), validate.OneOf([1, 2])],
+        metadata={"description": "a skill contest's class (一类 1, 二类 2), or null"},
+    )
+    region_code = fields.String(
+        required=True,
+        validate=REGION_CODE,
+        metadata={
+            "description": "the city (330400), a county (6 digits), a town (9), a village (12)"
+        },
+    )
+    occupation_code = fields.String(
+        allow_none=True,
+        validate=OCCUPATION_CODE,
+        metadata={
+            "description": "an occupation of the national classification, e.g. 6-18-01-01: up "
+            "to 20 letters, digits, '-' or '.', starting with a letter or digit",
+            "example": "6-18-01-01",
+        },
+    )
+    year = fields.Integer(required=True, strict=True, validate=YEAR)
+    registration_closes_at = moment("registration closes at this moment; null: when closed")
+    freeze_at = moment("the public board stands still from this moment until the results")
+    max_entries_per_enterprise = fields.Integer(
+        allow_none=True,
+        strict=True,
+        validate=validate.Range(min=1, max=MAX_ENTRIES),
+        metadata={"description": "null: no quota"},
+    )
+    team_size = fields.Nested(TeamSize, metadata={"description": "default: 1 worker"})
     criteria = fields.List(
-        fields.Nested(CriterionSchema), required=True, validate=validate.Length(min=1, max=50)
+        fields.Nested(CriterionSchema),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_CRITERIA),
+        metadata={"description": "each with its own code"},
     )
     aggregation = fields.String(load_default="mean", validate=_choice(Aggregation))
-    awards = fields.List(fields.Nested(AwardSchema), load_default=list)
-    tie_breaks = fields.List(fields.String(validate=validate.OneOf(TIE_BREAKS)))
+    awards = fields.List(
+        fields.Nested(AwardSchema),
+        load_default=list,
+        validate=validate.Length(max=MAX_AWARDS),
+        metadata={"description": "each with its own name, in order: the first is the highest"},
+    )
+    tie_breaks = fields.List(
+        fields.String(validate=validate.OneOf(TIE_BREAKS)),
+        validate=validate.Length(max=len(TIE_BREAKS)),
+        metadata={"description": "applied in the order given"},
+    )
 
 
 class CompetitionOut(Schema):
@@ -94,7 +210,7 @@ class CompetitionOut(Schema):
 
 
 class CompetitionQuery(PageQuery):
-    year = fields.Integer()
+    year = fields.Integer(validate=YEAR)
     kind = fields.String(validate=_choice(Kind))
     level = fields.String(validate=_choice(Level))
     status = fields.String(validate=_choice(Status))
@@ -103,7 +219,12 @@ class CompetitionQuery(PageQuery):
 
 class JudgeIn(Schema):
     judge_id = fields.String(required=True, validate=ID)
-    enterprise_id = fields.String(allow_none=True, load_default=None, validate=ID)
+    enterprise_id = fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=ID,
+        metadata={"description": "the judge's own enterprise, or null for an outside expert"},
+    )
 
 
 class JudgeOut(Schema):
@@ -116,7 +237,10 @@ class JudgeOut(Schema):
 class EntryIn(Schema):
     enterprise_id = fields.String(required=True, validate=ID)
     worker_ids = fields.List(
-        fields.String(validate=ID), required=True, validate=validate.Length(min=1, max=100)
+        fields.String(validate=ID),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_TEAM),
+        metadata={"description": "active workers of the enterprise, as many as the team size"},
     )
     team_name = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
 
@@ -145,12 +269,25 @@ class EntryQuery(PageQuery):
     status = fields.String(validate=validate.OneOf(["registered", "withdrawn"]))
 
 
+def _marks_count(marks: dict[str, Any]) -> None:
+    if not 1 <= len(marks) <= MAX_CRITERIA:
+        raise ValidationError(f"Give from 1 to {MAX_CRITERIA} marks.")
+
+
 class ScoresIn(Schema):
     marks = fields.Dict(
-        keys=fields.String(validate=validate.Length(min=1, max=32)),
-        values=fields.Float(required=True),
+        # the codes and the range are the domain's, so that each refusal names its rule: a code
+        # the competition does not have is ``unknown_criterion``, a mark outside 0 to the
+        # criterion's full marks ``marks_out_of_range``; the document states the widest range
+        values=fields.Float(required=True, metadata={"minimum": 0, "maximum": MAX_MARKS}),
         required=True,
-        validate=validate.Length(min=1),
+        validate=_marks_count,
+        metadata={
+            "minProperties": 1,
+            "maxProperties": MAX_CRITERIA,
+            "description": "a mark for each of the competition's criteria, by its code: from 0 "
+            "to the criterion's max_marks",
+        },
     )
 
 

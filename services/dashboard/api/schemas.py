@@ -25,8 +25,16 @@ class TargetsQuery(Schema):
     class Meta:
         unknown = RAISE
 
-    year = fields.Integer(validate=YEAR)
-    region_code = fields.String(validate=_known_region)
+    year = fields.Integer(
+        validate=YEAR, metadata={"description": "default: this year in Asia/Shanghai"}
+    )
+    region_code = fields.String(
+        validate=_known_region,
+        metadata={
+            "enum": [JIAXING, *COUNTIES],
+            "description": f"the city ({JIAXING}, the default) or one of its counties",
+        },
+    )
 
     @post_load
     def county(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -84,3 +92,27 @@ class HistoryOut(Schema):
     as_of = fields.String()
     goal = fields.Float(allow_none=True)
     points = fields.List(fields.Nested(PointOut))
+
+
+STREAM_EVENT: dict[str, Any] = {
+    "type": "object",
+    "description": "one server-sent event (the document describes each event of the stream)",
+    "required": ["event", "id", "data"],
+    "properties": {
+        "event": {"type": "string", "enum": ["targets", "boards"]},
+        "id": {
+            "type": "string",
+            "pattern": "^[0-9]+$",
+            "description": "the read side's version the event was read at",
+        },
+        "data": {
+            "type": "string",
+            "description": "JSON: the answer of GET /targets (a targets event) or of GET /boards "
+            "(a boards event)",
+        },
+        "retry": {"type": "integer", "minimum": 0, "description": "milliseconds"},
+    },
+}
+"""What ``GET /stream`` sends, one event at a time, for its OpenAPI document: ``text/event-stream``
+with ``schema`` describing each event, as Open API 3.2's ``itemSchema`` does and as tools read
+it before 3.2 (``{"type": "string"}`` would say each event is a string)."""

@@ -27,7 +27,7 @@ from marshmallow import RAISE
 
 from services.dashboard.adapters.snapshots import snapshots_of
 from services.dashboard.adapters.version import VersionWatch, watch_of
-from services.dashboard.api.schemas import TargetsQuery
+from services.dashboard.api.schemas import STREAM_EVENT, TargetsQuery
 from services.dashboard.api.targets import asked
 from services.dashboard.config import DashboardConfig, config_of
 from shared.http import Problem
@@ -42,7 +42,7 @@ STREAM_DOC = {
         "description": "``targets`` events (data: the answer of ``GET /targets``) and "
         "``boards`` events (data: the answer of ``GET /boards``), ``id``: the read side's "
         "version; heartbeat comments.",
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        "content": {"text/event-stream": {"schema": STREAM_EVENT}},
     }
 }
 

@@ -63,7 +63,7 @@ class EnterpriseById(MethodView):
 
 @blp.route("/enterprises/<enterprise_id>/deregister", methods=["POST"])
 @requires("admin")
-@blp.arguments(DeregisterIn)
+@blp.arguments(DeregisterIn, required=False)
 @blp.response(200, EnterpriseOut)
 def deregister(body: dict[str, Any], enterprise_id: str) -> Any:
     """Deregister an enterprise that has no active workers left."""

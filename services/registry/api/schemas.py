@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from shared.clock import as_utc
-from shared.http import NOT_BLANK, PageQuery, SomethingToChange
+from shared.http import DATE_PATTERN, NOT_BLANK, PageQuery, SomethingToChange
 from shared.identifiers import USCC_ALPHABET, USCC_LENGTH, InvalidIdentifier, validate_uscc
 from shared.regions import county_of
 
@@ -126,11 +126,10 @@ def past_date(what: str, *, since: date | None = None, **kwargs: Any) -> fields.
         if since
         else []
     )
-    return fields.Date(
-        validate=validators,
-        metadata={"description": f"{what}; {bound}not after today (Asia/Shanghai)"},
-        **kwargs,
-    )
+    metadata: dict[str, Any] = {"description": f"{what}; {bound}not after today (Asia/Shanghai)"}
+    if since == date(1950, 1, 1):
+        metadata["pattern"] = DATE_PATTERN  # the lower bound, stated where a client can see it
+    return fields.Date(validate=validators, metadata=metadata, **kwargs)
 
 
 class UtcDateTime(fields.DateTime):

@@ -122,7 +122,7 @@ def transfer(body: dict[str, Any], worker_id: str) -> Any:
 
 @blp.route("/workers/<worker_id>/leave", methods=["POST"])
 @requires(*ANY_EMPLOYER)
-@blp.arguments(LeaveIn)
+@blp.arguments(LeaveIn, required=False)
 @blp.response(200, WorkerOut)
 def leave(body: dict[str, Any], worker_id: str) -> Any:
     """Record that a worker left (``left_on``, default today)."""
