@@ -15,6 +15,15 @@ class CreateCompetition:
 
 
 @dataclass(frozen=True)
+class EditCompetition:
+    """``changes``: the fields of a draft's specification to set, as :class:`CreateCompetition`
+    takes them."""
+
+    competition_id: str
+    changes: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class MoveCompetition:
     """Open or close a competition (publishing is :class:`PublishResults`)."""
 
@@ -24,7 +33,10 @@ class MoveCompetition:
 
 @dataclass(frozen=True)
 class PublishResults:
+    """``force``: publish although a judge marked nothing or an entry has no marks."""
+
     competition_id: str
+    force: bool = False
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,12 @@ class AssignJudge:
     competition_id: str
     judge_id: str
     enterprise_id: str | None
+
+
+@dataclass(frozen=True)
+class RemoveJudge:
+    competition_id: str
+    judge_id: str
 
 
 @dataclass(frozen=True)

@@ -346,6 +346,11 @@ DOMAIN_REFUSALS: dict[tuple[str, str], tuple[Refusal, ...]] = {
         Refusal("invalid_competition_spec", None),
         Refusal("invalid_competition_spec", "region_code"),
     ),
+    ("competitions", "PATCH /api/v1/competitions/{competition_id}"): (
+        Refusal("unknown_region", "region_code"),
+        Refusal("invalid_competition_spec", None),  # as on creation, with the draft's fields
+        Refusal("invalid_competition_spec", "region_code"),
+    ),
     ("competitions", "POST /api/v1/competitions/{competition_id}/judges"): (
         Refusal("judge_enterprise_unknown", "enterprise_id"),
     ),
@@ -417,7 +422,8 @@ def keep_cross_field_rules(_ctx: Any, case: Case) -> Case:
     if meta is None or not meta.generation.mode.is_positive or not isinstance(body, dict):
         return case
     label = case.operation.label
-    if label == "POST /api/v1/competitions" and isinstance(body.get("team_size"), dict):
+    creating = ("POST /api/v1/competitions", "PATCH /api/v1/competitions/{competition_id}")
+    if label in creating and isinstance(body.get("team_size"), dict):
         _ordered(body["team_size"], "min", "max")
     elif label == "POST /api/v1/assessors":
         for authorisation in body.get("authorisations") or []:

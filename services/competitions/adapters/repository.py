@@ -46,6 +46,14 @@ class Repository(Protocol):
 
     def judge(self, competition_id: str, judge_id: str) -> JudgeRow | None: ...
 
+    def judge_ids(self, competition_id: str) -> list[str]:
+        """The judges assigned to the competition."""
+        ...
+
+    def judge_marked(self, competition_id: str, judge_id: str) -> int:
+        """How many entries of the competition the judge has marks for."""
+        ...
+
     def enterprise(self, enterprise_id: str) -> EnterpriseReplica | None: ...
 
     def region_seen(self, region_code: str) -> bool:
@@ -88,6 +96,10 @@ class Repository(Protocol):
         one already stored changes nothing."""
         ...
 
+    def remove(self, row: object) -> None:
+        """A stored row deleted now."""
+        ...
+
     def add_entry(self, entry: EntryRow) -> None:
         """A new entry with its workers; :class:`~.errors.WorkerAlreadyEntered` if one of them
         was entered meanwhile (by a concurrent request)."""
@@ -109,6 +121,16 @@ class SqlRepository:
 
     def judge(self, competition_id: str, judge_id: str) -> JudgeRow | None:
         return self.session.get(JudgeRow, (competition_id, judge_id))
+
+    def judge_ids(self, competition_id: str) -> list[str]:
+        query = select(JudgeRow.judge_id).where(JudgeRow.competition_id == competition_id)
+        return list(self.session.scalars(query.order_by(JudgeRow.judge_id)))
+
+    def judge_marked(self, competition_id: str, judge_id: str) -> int:
+        query = select(func.count()).where(
+            ScoresheetRow.competition_id == competition_id, ScoresheetRow.judge_id == judge_id
+        )
+        return self.session.scalar(query) or 0
 
     def enterprise(self, enterprise_id: str) -> EnterpriseReplica | None:
         return self.session.get(EnterpriseReplica, enterprise_id)
@@ -162,6 +184,10 @@ class SqlRepository:
 
     def add(self, *rows: object) -> None:
         self.session.add_all(rows)
+        self.session.flush()
+
+    def remove(self, row: object) -> None:
+        self.session.delete(row)
         self.session.flush()
 
     def add_entry(self, entry: EntryRow) -> None:

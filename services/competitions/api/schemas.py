@@ -11,16 +11,17 @@ value the document allows can overflow a database column or a float.
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import datetime
 from typing import Any, cast
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, missing, validate, validates_schema
 
 from services.competitions.api.coverage_schemas import YEAR
 from services.competitions.domain.model import TIE_BREAKS, Aggregation, Kind, Level, Status
 from shared.clock import as_utc
-from shared.http import PageQuery
+from shared.http import PageQuery, SomethingToChange
 
 
 class Pattern(validate.Regexp):
@@ -185,6 +186,26 @@ class CompetitionIn(Schema):
     )
 
 
+def _optional(schema: type[Schema]) -> dict[str, Any]:
+    """The schema's fields, none required and none with a default."""
+    result = {}
+    for name, field in schema._declared_fields.items():
+        field = copy.deepcopy(field)
+        field.required, field.load_default = False, missing
+        result[name] = field
+    return result
+
+
+CompetitionPatch = type(
+    "CompetitionPatch",
+    (SomethingToChange, Schema),
+    {
+        **_optional(CompetitionIn),
+        "__doc__": "A draft's changes: any fields of a new competition's, checked the same way.",
+    },
+)
+
+
 class CompetitionOut(Schema):
     id = fields.String()
     title = fields.String()
@@ -297,3 +318,13 @@ class ScoresOut(Schema):
     judge_id = fields.String()
     marks = fields.Dict(keys=fields.String(), values=fields.Float())
     recorded_at = UtcDateTime()
+
+
+class PublishQuery(Schema):
+    force = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "publish although an assigned judge marked nothing or a registered "
+            "entry has no marks (refused with publication_incomplete otherwise)"
+        },
+    )

@@ -8,6 +8,8 @@ for the person who asked; a caller may pass a more specific one than the class's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from shared.errors import DomainError
 
 
@@ -125,6 +127,13 @@ class InvalidTransition(CompetitionRuleBroken):
     default_detail = "The competition cannot move to that status from its current one."
 
 
+class NotADraft(CompetitionRuleBroken):
+    rule = "not_a_draft"
+    status = 409
+    title = "Not a draft"
+    default_detail = "Only a competition still in draft can be edited."
+
+
 class RegistrationClosed(CompetitionRuleBroken):
     rule = "registration_closed"
     status = 409
@@ -141,6 +150,26 @@ class RegistrationDeadlinePassed(CompetitionRuleBroken):
     title = "Registration deadline passed"
     default_detail = "The competition's registration deadline has passed; it cannot be opened."
     field = "registration_closes_at"
+
+
+class PublicationIncomplete(CompetitionRuleBroken):
+    """Publishing would leave out an assigned judge who marked nothing, or a registered entry no
+    judge marked. ``judges`` and ``entries`` name them (the problem's ``errors`` and its
+    ``idle_judges`` and ``unmarked_entries`` members); ``?force=true`` publishes anyway."""
+
+    rule = "publication_incomplete"
+    status = 409
+    title = "Publication incomplete"
+    default_detail = (
+        "A judge marked nothing or an entry has no marks; confirm with force=true to publish."
+    )
+
+    def __init__(
+        self, judges: Sequence[str] = (), entries: Sequence[str] = (), detail: str | None = None
+    ) -> None:
+        self.judges, self.entries = tuple(judges), tuple(entries)
+        named = {"judges": list(self.judges), "entries": list(self.entries)}
+        super().__init__(detail, errors={k: v for k, v in named.items() if v})
 
 
 class QuotaExceeded(CompetitionRuleBroken):
@@ -170,6 +199,13 @@ class JudgeAlreadyAssigned(CompetitionRuleBroken):
     status = 409
     title = "Judge already assigned"
     default_detail = "The judge is already assigned to this competition."
+
+
+class JudgeHasMarks(CompetitionRuleBroken):
+    rule = "judge_has_marks"
+    status = 409
+    title = "Judge has marks"
+    default_detail = "The judge has marked entries of this competition; they cannot be removed."
 
 
 class ResultsPublished(CompetitionRuleBroken):

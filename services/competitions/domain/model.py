@@ -235,6 +235,25 @@ def check_may_open(competition: Competition, now: datetime) -> None:
         )
 
 
+def check_publication_complete(
+    judges: Sequence[str], entries: Sequence[str], marks: Mapping[str, Mapping[str, object]]
+) -> None:
+    """Every assigned judge marked something and every registered entry has a judge's marks;
+    else :class:`~.errors.PublicationIncomplete` names the idle judges and unmarked entries.
+    ``marks`` is ``{entry_id: {judge_id: ...}}``; marks of withdrawn entries count for no one."""
+    registered = set(entries)
+    marked = {judge for entry, by in marks.items() if entry in registered for judge in by}
+    idle = sorted(judge for judge in judges if judge not in marked)
+    unmarked = sorted(entry for entry in registered if not marks.get(entry))
+    if idle or unmarked:
+        raise errors.PublicationIncomplete(
+            idle,
+            unmarked,
+            f"Judges who marked nothing: {len(idle)}; entries with no marks: {len(unmarked)}. "
+            "Confirm with force=true to publish.",
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Regions:
     """The regions the rules know: the city and its county-level divisions, given by the
@@ -311,6 +330,24 @@ def check_may_change(competition: Competition) -> None:
     """Nothing about a published competition changes any more."""
     if competition.status is Status.PUBLISHED:
         raise errors.ResultsPublished()
+
+
+def check_editable(competition: Competition) -> None:
+    """A competition's specification changes only while it is a draft."""
+    if competition.status is not Status.DRAFT:
+        raise errors.NotADraft(
+            f"The competition is {competition.status.value}; only a draft can be edited."
+        )
+
+
+def check_judge_removable(competition: Competition, marked: int) -> None:
+    """A judge leaves a competition not yet published, and only while no marks of theirs exist
+    (``marked``: the entries they marked)."""
+    check_may_change(competition)
+    if marked:
+        raise errors.JudgeHasMarks(
+            f"The judge has marked {marked} entries of this competition; they cannot be removed."
+        )
 
 
 def check_marks(competition: Competition, marks: Mapping[str, float]) -> None:

@@ -25,8 +25,10 @@ from shared.handling import Context, Handlers, with_repository
 
 BY_COMMAND: dict[type, Callable[[Context, Any, Repository], Any]] = {
     commands.CreateCompetition: lifecycle.create_competition,
+    commands.EditCompetition: lifecycle.edit_competition,
     commands.MoveCompetition: lifecycle.move_competition,
     commands.AssignJudge: lifecycle.assign_judge,
+    commands.RemoveJudge: lifecycle.remove_judge,
     commands.PublishResults: publishing.publish_results,
     commands.RegisterEntry: entries.register_entry,
     commands.WithdrawEntry: entries.withdraw_entry,

@@ -1,14 +1,16 @@
-"""Creating a competition, opening and closing it, assigning its judges."""
+"""Creating a competition, opening and closing it, assigning and removing its judges."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC
+from typing import Any
 
 from services.competitions import commands, events
 from services.competitions.adapters.orm import CompetitionRow, JudgeRow
 from services.competitions.adapters.repository import Repository, to_domain
 from services.competitions.domain import errors, model
+from shared.errors import NotFound
 from shared.handling import Context
 from shared.regions import COUNTIES, JIAXING
 
@@ -16,31 +18,70 @@ REGIONS = model.Regions(JIAXING, frozenset(COUNTIES))
 """Jiaxing and its counties, as the domain's rules read them."""
 
 
-def create_competition(
-    ctx: Context, command: commands.CreateCompetition, repository: Repository
-) -> CompetitionRow:
-    defaults = {"aggregation": "mean", "awards": [], "tie_breaks": list(model.TIE_BREAKS)}
+_DEFAULTS = {"aggregation": "mean", "awards": [], "tie_breaks": list(model.TIE_BREAKS)}
+_SPEC = (
+    "title", "kind", "level", "contest_class", "region_code", "occupation_code", "year",
+    "registration_closes_at", "freeze_at", "max_entries_per_enterprise", "criteria",
+    "aggregation", "awards", "tie_breaks", "team_size_min", "team_size_max",
+)  # fmt: skip
+
+
+def _specified(spec_in: Any, repository: Repository, **row: Any) -> CompetitionRow:
+    """A competition row from a specification as the API takes it (``team_size``, moments
+    with their offset, null for a default), checked by the domain's rules: raises
+    InvalidCompetitionSpec or UnknownRegion."""
     spec = {
-        **defaults,
-        **{k: v for k, v in command.spec.items() if v is not None or k not in defaults},
+        **_DEFAULTS,
+        **{k: v for k, v in spec_in.items() if v is not None or k not in _DEFAULTS},
     }
     team_size = spec.pop("team_size", None) or {"min": 1, "max": 1}
     for moment in ("registration_closes_at", "freeze_at"):
         if spec.get(moment) is not None:  # stored in UTC: SQLite keeps no zone
             spec[moment] = spec[moment].astimezone(UTC)
-    row = CompetitionRow(
+    result = CompetitionRow(
+        team_size_min=team_size["min"], team_size_max=team_size["max"], **row, **spec
+    )
+    to_domain(result)  # the domain's rules on a specification: raises InvalidCompetitionSpec
+    code = result.region_code
+    seen = REGIONS.is_town_or_village(code) and repository.region_seen(code)
+    model.check_region(code, result.level, REGIONS, seen)
+    return result
+
+
+def create_competition(
+    ctx: Context, command: commands.CreateCompetition, repository: Repository
+) -> CompetitionRow:
+    row = _specified(
+        command.spec,
+        repository,
         id=str(uuid.uuid4()),
-        team_size_min=team_size["min"],
-        team_size_max=team_size["max"],
         status=model.Status.DRAFT.value,
         created_at=ctx.now,
-        **spec,
     )
-    to_domain(row)  # the domain's rules on a specification: raises InvalidCompetitionSpec
-    code = row.region_code
-    seen = REGIONS.is_town_or_village(code) and repository.region_seen(code)
-    model.check_region(code, row.level, REGIONS, seen)
     repository.add(row)
+    return row
+
+
+def edit_competition(
+    ctx: Context, command: commands.EditCompetition, repository: Repository
+) -> CompetitionRow:
+    """A draft's specification changed: the fields given, checked with the rest as on
+    creation; nothing is changed when one is refused."""
+    row = repository.competition(command.competition_id, lock="update")
+    model.check_editable(to_domain(row))
+    current = {
+        name: getattr(row, name) for name in _SPEC if name not in ("team_size_min", "team_size_max")
+    }
+    current["team_size"] = {"min": row.team_size_min, "max": row.team_size_max}
+    edited = _specified(
+        {**current, **command.changes},
+        repository,
+        id=row.id,
+        status=row.status,
+        created_at=row.created_at,
+    )
+    for name in _SPEC:
+        setattr(row, name, getattr(edited, name))
     return row
 
 
@@ -80,3 +121,12 @@ def assign_judge(ctx: Context, command: commands.AssignJudge, repository: Reposi
     )
     repository.add(judge)
     return judge
+
+
+def remove_judge(ctx: Context, command: commands.RemoveJudge, repository: Repository) -> None:
+    row = repository.competition(command.competition_id, lock="update")
+    judge = repository.judge(row.id, command.judge_id)
+    if judge is None:
+        raise NotFound.of("judge")
+    model.check_judge_removable(to_domain(row), repository.judge_marked(row.id, judge.judge_id))
+    repository.remove(judge)

@@ -8,7 +8,12 @@ from typing import Any
 from services.competitions import commands, events
 from services.competitions.adapters.orm import CompetitionRow, EntryRow, ResultRow
 from services.competitions.adapters.repository import Marks, Repository, to_domain
-from services.competitions.domain.model import Action, Competition, Kind
+from services.competitions.domain.model import (
+    Action,
+    Competition,
+    Kind,
+    check_publication_complete,
+)
 from services.competitions.domain.ranking import RankedRow, ScoredEntry, worldskills_scale
 from services.competitions.domain.standings import (
     award_order,
@@ -26,8 +31,10 @@ def publish_results(
 ) -> CompetitionRow:
     row = repository.competition(command.competition_id, lock="update")
     competition = to_domain(row).apply(Action.PUBLISH)
-    entries = repository.registered_entries(row.id)
-    scores = _scored(competition, entries, repository.marks(row.id))
+    entries, marks = repository.registered_entries(row.id), repository.marks(row.id)
+    if not command.force:
+        check_publication_complete(repository.judge_ids(row.id), list(entries), marks)
+    scores = _scored(competition, entries, marks)
     ranked = standings(competition, scores, final=True)
     scaled = (
         worldskills_scale({r.entry_id: r.score for r in ranked})

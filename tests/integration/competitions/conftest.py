@@ -127,9 +127,9 @@ class World:
         assert answer.status_code == 201, answer.json
         return str(answer.json["id"])
 
-    def move(self, competition_id: str, action: str, expect: int = 200) -> Any:
+    def move(self, competition_id: str, action: str, expect: int = 200, query: str = "") -> Any:
         answer = self.client.post(
-            f"/api/v1/competitions/{competition_id}/{action}", headers=self.auth()
+            f"/api/v1/competitions/{competition_id}/{action}{query}", headers=self.auth()
         )
         assert answer.status_code == expect, answer.json
         return answer.json

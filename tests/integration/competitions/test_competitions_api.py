@@ -182,6 +182,43 @@ def test_judges_are_assigned_once_and_listed(world) -> None:
     assert bad.status_code == 422 and "role" in bad.json["errors"]
 
 
+def test_judges_are_listed_paged_and_removed_while_they_have_no_marks(world) -> None:
+    enterprise = world.enterprise("330402")
+    competition = world.competition()
+    world.move(competition, "open")
+    entry = world.enter(competition, enterprise, world.worker(enterprise)).json["id"]
+    world.move(competition, "close")
+    busy, idle = world.judge(competition), world.judge(competition)
+    assert world.score(competition, entry, busy, quality=80, safety=70).status_code == 200
+    judges = f"/api/v1/competitions/{competition}/judges"
+    page = world.client.get(f"{judges}?per_page=1&page=2", headers=world.auth())
+    assert page.status_code == 200 and page.json["total"] == 2 and len(page.json["items"]) == 1
+    refused = world.client.delete(f"{judges}/{busy}", headers=world.auth())
+    assert refused.status_code == 409 and refused.json["rule"] == "judge_has_marks"
+    for role, scope in (("enterprise", enterprise), ("judge", idle), ("reader", None)):
+        denied = world.client.delete(f"{judges}/{idle}", headers=world.auth(role, scope))
+        assert denied.status_code == 403, role
+    removed = world.client.delete(f"{judges}/{idle}", headers=world.auth())
+    assert removed.status_code == 204 and removed.data == b""
+    again = world.client.delete(f"{judges}/{idle}", headers=world.auth())
+    assert again.status_code == 404
+    listed = world.client.get(judges, headers=world.auth())
+    assert [j["judge_id"] for j in listed.json["items"]] == [busy]
+    assert world.move(competition, "publish")["status"] == "published"  # no idle judge left
+
+
+def test_no_judge_is_removed_once_results_are_published(world) -> None:
+    competition = world.competition()
+    judge = world.judge(competition)
+    world.move(competition, "open")
+    world.move(competition, "close")
+    world.move(competition, "publish", query="?force=true")
+    answer = world.client.delete(
+        f"/api/v1/competitions/{competition}/judges/{judge}", headers=world.auth()
+    )
+    assert answer.status_code == 409 and answer.json["rule"] == "results_published"
+
+
 def test_no_judge_is_assigned_once_results_are_published(world) -> None:
     competition = world.competition()
     for action in ("open", "close", "publish"):
@@ -206,3 +243,50 @@ def test_the_service_documents_its_api_and_is_ready(world) -> None:
     ):
         assert path in paths
     assert world.client.get("/readyz").json["status"] == "ready"
+
+
+def test_a_draft_is_edited_with_patch(world) -> None:
+    competition = world.competition()
+    url = f"/api/v1/competitions/{competition}"
+    answer = world.client.patch(
+        url, json={"title": "改名的比武", "team_size": {"min": 2, "max": 2}}, headers=world.auth()
+    )
+    assert answer.status_code == 200, answer.json
+    assert answer.json["title"] == "改名的比武" and answer.json["team_size"] == {"min": 2, "max": 2}
+    assert answer.json["kind"] == "skill_contest" and answer.json["status"] == "draft"
+    assert world.client.get(url, headers=world.auth()).json["title"] == "改名的比武"
+
+
+def test_a_patch_is_refused_when_empty_unknown_invalid_or_not_admin(world) -> None:
+    competition = world.competition()
+    url = f"/api/v1/competitions/{competition}"
+    empty = world.client.patch(url, json={}, headers=world.auth())
+    assert empty.status_code == 422 and "body" in empty.json["errors"]
+    odd = world.client.patch(
+        url,
+        json={"title": "x", "colour": "red", "status": "open", "id": "c9"},
+        headers=world.auth(),
+    )
+    assert odd.status_code == 422 and {"colour", "status", "id"} <= set(odd.json["errors"])
+    bad = world.client.patch(url, json={"year": 1800}, headers=world.auth())
+    assert bad.status_code == 422 and "year" in bad.json["errors"]
+    nulled = world.client.patch(url, json={"title": None}, headers=world.auth())
+    assert nulled.status_code == 422 and "title" in nulled.json["errors"]
+    region = world.client.patch(url, json={"region_code": "123456"}, headers=world.auth())
+    assert region.status_code == 422 and region.json["rule"] == "unknown_region"
+    reader = world.client.patch(url, json={"title": "y"}, headers=world.auth("reader"))
+    assert reader.status_code == 403
+    assert world.client.get(url, headers=world.auth()).json["title"] == "嘉兴市数控车工技能比武"
+    missing = world.client.patch(
+        "/api/v1/competitions/nope", json={"title": "y"}, headers=world.auth()
+    )
+    assert missing.status_code == 404
+
+
+def test_only_a_draft_is_patched(world) -> None:
+    competition = world.competition()
+    world.move(competition, "open")
+    answer = world.client.patch(
+        f"/api/v1/competitions/{competition}", json={"title": "late"}, headers=world.auth()
+    )
+    assert answer.status_code == 409 and answer.json["rule"] == "not_a_draft"

@@ -70,7 +70,7 @@ def test_a_score_while_registration_is_open_is_refused(world, case) -> None:
 
 def test_a_score_after_publication_is_refused(world, case) -> None:
     _closed(world, case)
-    world.move(case["competition"], "publish")
+    world.move(case["competition"], "publish", query="?force=true")  # its judge marked nothing
     answer = world.score(case["competition"], case["entry"], case["judge"], quality=1, safety=1)
     assert answer.status_code == 409 and answer.json["rule"] == "not_scorable"
 

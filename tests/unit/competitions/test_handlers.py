@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, cast
 
 import pytest
@@ -33,7 +33,7 @@ from services.competitions.adapters.repository import (
     is_entry_of,
 )
 from services.competitions.domain import errors
-from services.competitions.domain.model import Action, WorkerView
+from services.competitions.domain.model import Action, WorkerView, check_publication_complete
 from services.competitions.handlers import bootstrap
 from shared.errors import DomainError, NotFound
 from shared.handling import Context, handle
@@ -63,6 +63,15 @@ class FakeRepository:
 
     def judge(self, competition_id: str, judge_id: str) -> JudgeRow | None:
         return self.judges.get((competition_id, judge_id))
+
+    def judge_ids(self, competition_id: str) -> list[str]:
+        return sorted(judge for (c, judge) in self.judges if c == competition_id)
+
+    def judge_marked(self, competition_id: str, judge_id: str) -> int:
+        return sum(
+            sheet.competition_id == competition_id and judge == judge_id
+            for (_, judge), sheet in self.sheets.items()
+        )
 
     def enterprise(self, enterprise_id: str) -> EnterpriseReplica | None:
         return self.enterprises.get(enterprise_id)
@@ -129,6 +138,11 @@ class FakeRepository:
                 self.results.append(row)
             else:
                 raise TypeError(f"the fake does not store {type(row).__name__}")
+
+    def remove(self, row: object) -> None:
+        if not isinstance(row, JudgeRow):
+            raise TypeError(f"the fake does not remove {type(row).__name__}")
+        del self.judges[(row.competition_id, row.judge_id)]
 
     def add_entry(self, entry: EntryRow) -> None:
         if self.entered(entry.competition_id, entry.worker_ids):  # the primary key's part
@@ -289,6 +303,38 @@ def test_moving_an_unknown_competition_is_not_found(service) -> None:
     assert refused.status == 404 and refused.type_uri() == "/problems/not-found"
 
 
+# -- edit a draft ------------------------------------------------------------------------
+
+
+def test_a_draft_is_edited_and_checked_as_on_creation(service) -> None:
+    competition = service.competition()
+    closes = datetime(2025, 6, 1, 18, 0, tzinfo=timezone(timedelta(hours=8)))
+    changes = {"title": "改名", "team_size": {"min": 2, "max": 3}, "registration_closes_at": closes}
+    row = service(commands.EditCompetition(competition, changes))
+    assert (row.title, row.team_size_min, row.team_size_max) == ("改名", 2, 3)
+    assert row.registration_closes_at == datetime(2025, 6, 1, 10, 0, tzinfo=UTC)
+    assert row.kind == "skill_contest" and row.max_entries_per_enterprise == 2  # kept
+    row = service(commands.EditCompetition(competition, {"awards": None}))
+    assert row.awards == []  # null: the default, as on creation
+
+
+def test_a_refused_edit_changes_nothing(service) -> None:
+    competition = service.competition()
+    bad_region = commands.EditCompetition(competition, {"title": "x", "region_code": "123456"})
+    _refused(service, bad_region, errors.UnknownRegion)
+    bad_spec = commands.EditCompetition(competition, {"title": "x", "kind": "no_such_kind"})
+    _refused(service, bad_spec, errors.InvalidCompetitionSpec)
+    assert service.repository.competitions[competition].title == "嘉兴市数控车工技能比武"
+
+
+def test_only_a_draft_is_edited(service) -> None:
+    competition = service.competition(Action.OPEN)
+    command = commands.EditCompetition(competition, {"title": "late"})
+    refused = _refused(service, command, errors.NotADraft)
+    assert (refused.rule, refused.status) == ("not_a_draft", 409) and "open" in refused.detail
+    _refused(service, commands.EditCompetition("nope", {"title": "x"}), NotFound)
+
+
 # -- assign a judge ----------------------------------------------------------------------
 
 
@@ -306,6 +352,37 @@ def test_no_judge_is_assigned_once_results_are_published(service) -> None:
     service(commands.PublishResults(competition))
     command = commands.AssignJudge(competition, "judge-late", None)
     _refused(service, command, errors.ResultsPublished)
+
+
+# -- remove a judge ----------------------------------------------------------------------
+
+
+def test_a_judge_without_marks_is_removed(service) -> None:
+    competition = service.competition()
+    judge, other = service.judge(competition), service.judge(competition)
+    assert service(commands.RemoveJudge(competition, judge)) is None
+    assert list(service.repository.judges) == [(competition, other)]
+    _refused(service, commands.RemoveJudge(competition, judge), NotFound)
+    _refused(service, commands.RemoveJudge("nope", other), NotFound)
+
+
+def test_a_judge_with_marks_is_not_removed(service, judging) -> None:
+    competition, entry, judge = judging["competition"], judging["entry"], judging["judge"]
+    idle = service.judge(competition)
+    service(commands.RecordScore(competition, entry, judge, _marks()))
+    refused = _refused(service, commands.RemoveJudge(competition, judge), errors.JudgeHasMarks)
+    assert (refused.rule, refused.status) == ("judge_has_marks", 409) and "1" in refused.detail
+    assert (competition, judge) in service.repository.judges
+    service(commands.RemoveJudge(competition, idle))  # while closed, without marks: removed
+    assert (competition, idle) not in service.repository.judges
+
+
+def test_no_judge_is_removed_once_results_are_published(service) -> None:
+    competition = service.competition(Action.OPEN, Action.CLOSE)
+    judge = service.judge(competition)
+    service(commands.PublishResults(competition, force=True))
+    _refused(service, commands.RemoveJudge(competition, judge), errors.ResultsPublished)
+    assert (competition, judge) in service.repository.judges
 
 
 # -- register an entry -------------------------------------------------------------------
@@ -482,7 +559,7 @@ def test_publishing_ranks_the_scored_entries_and_grants_their_awards(service) ->
     for entry, mark in zip(entries[:2], (70, 90), strict=True):
         service(commands.RecordScore(competition, entry.id, judge, _marks(mark, mark)))
     service.now = datetime(2025, 5, 31, 17, 0, tzinfo=UTC)  # 1 June in Jiaxing
-    row = service(commands.PublishResults(competition))
+    row = service(commands.PublishResults(competition, force=True))  # entries[2]: no marks
     assert (row.status, row.published_at) == ("published", service.now)
     ranked = [(r.rank, r.entry_id, r.award) for r in service.repository.results]
     assert ranked == [(1, entries[1].id, "一等奖"), (2, entries[0].id, "二等奖")]
@@ -497,6 +574,41 @@ def test_publishing_ranks_the_scored_entries_and_grants_their_awards(service) ->
     assert results["published_on"] == "2025-06-01" and len(results["ranking"]) == 2
     assert (award["award"], award["award_order"], award["points"]) == ("一等奖", 1, 3)
     assert award["ranked_entries"] == 2 and award["enterprise_id"] == enterprises[1]
+
+
+def test_publishing_with_an_idle_judge_or_an_unmarked_entry_is_refused_unless_forced(
+    service,
+) -> None:
+    competition = service.competition(Action.OPEN)
+    entries = [service.entry(competition, service.enterprise()) for _ in range(2)]
+    service(commands.MoveCompetition(competition, Action.CLOSE))
+    busy, idle = service.judge(competition), service.judge(competition)
+    service(commands.RecordScore(competition, entries[0].id, busy, _marks(80, 80)))
+    refused = _refused(service, commands.PublishResults(competition), errors.PublicationIncomplete)
+    assert (refused.rule, refused.status) == ("publication_incomplete", 409)
+    assert (refused.judges, refused.entries) == ((idle,), (entries[1].id,))
+    assert refused.errors == {"judges": [idle], "entries": [entries[1].id]}
+    assert "1" in refused.detail and "force=true" in refused.detail
+    assert service.repository.results == []
+    assert service.repository.competitions[competition].status == "closed"
+    row = service(commands.PublishResults(competition, force=True))
+    assert row.status == "published" and len(service.repository.results) == 1
+
+
+def test_publishing_with_every_judge_and_entry_marked_needs_no_confirmation(service) -> None:
+    competition = service.competition(Action.OPEN)
+    entry = service.entry(competition, service.enterprise())
+    service(commands.MoveCompetition(competition, Action.CLOSE))
+    judge = service.judge(competition)
+    service(commands.RecordScore(competition, entry.id, judge, _marks(80, 80)))
+    assert service(commands.PublishResults(competition)).status == "published"
+
+
+def test_a_judge_whose_only_marks_are_for_a_withdrawn_entry_is_idle() -> None:
+    with pytest.raises(errors.PublicationIncomplete) as refused:
+        check_publication_complete(["j1", "j2"], ["e1"], {"e1": {"j1": {}}, "e0": {"j2": {}}})
+    assert (refused.value.judges, refused.value.entries) == (("j2",), ())
+    check_publication_complete([], [], {})
 
 
 # -- the rules checked for issue 10: region, deadline, judge's enterprise, county ------------
