@@ -2,8 +2,8 @@
 
 Every error leaves as ``application/problem+json`` with ``type``, ``title``, ``status``,
 ``detail`` and, for validation failures, ``errors``: ``{field: [messages]}`` with nested fields
-dotted (``team_size.min``, ``criteria.0.weight``). Domain exceptions are mapped to one status
-each with ``map_errors``; anything unexpected is logged and answered as a problem too. The
+dotted (``team_size.min``, ``criteria.0.weight``). A domain refusal (``shared.errors``) is
+answered by :func:`problem_of`; anything unexpected is logged and answered as a problem too. The
 OpenAPI document says so: every error response it declares is ``application/problem+json``
 with the problem schema, and a 405 carries ``Allow``. A problem's ``title``, ``detail`` and
 ``errors`` are answered in the client's language (``Accept-Language``, :mod:`shared.i18n`).
@@ -308,22 +308,6 @@ def problem_of(error: DomainError) -> Response:
         extra={"rule": error.rule},
         type=error.type_uri(),
     )
-
-
-def map_errors(app: Flask, mapping: Mapping[type[Exception], int]) -> None:
-    """Answer each domain exception with its one status and its message as the detail.
-
-    An exception with a ``field`` attribute also names that field in ``errors``."""
-
-    def handler(error: Exception) -> Response:
-        status = next(s for cls, s in mapping.items() if isinstance(error, cls))
-        field = getattr(error, "field", None)
-        errors = {field: [str(error)]} if field else None
-        title = (type(error).__doc__ or _reason(status)).strip().splitlines()[0]
-        return problem_response(status, str(error), title=title, errors=errors)
-
-    for exception in mapping:
-        app.register_error_handler(exception, handler)
 
 
 # -- what requests may carry -----------------------------------------------------------------
