@@ -108,7 +108,13 @@ def test_requests_outbox_and_consumers_move_the_counters(platform: EmbeddedPlatf
     assert value(before, "jiangong_outbox_published_total") == 0
 
     platform.start()
-    wait_until(lambda: value(scrape(client, "/registry/metrics"), "jiangong_outbox_backlog") == 0)
+
+    def relayed() -> bool:  # the rows are marked, then the relay counts them: wait for both
+        metrics = scrape(client, "/registry/metrics")
+        published = value(metrics, "jiangong_outbox_published_total")
+        return value(metrics, "jiangong_outbox_backlog") == 0 and published >= 2
+
+    wait_until(relayed)
     after = scrape(client, "/registry/metrics")
     assert value(after, "jiangong_outbox_published_total") >= 2
     assert value(after, "jiangong_outbox_oldest_unpublished_age_seconds") == 0
