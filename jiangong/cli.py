@@ -117,6 +117,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     migrate.set_defaults(run=_migrate)
 
+    topics = commands.add_parser(
+        "topics",
+        help="create the event topics on Kafka (distributed mode, once before the workers)",
+        description="Create each service's event topic (jiangong.SERVICE) and each consumer's "
+        "dead-letter topic (jiangong.dlq.SERVICE) on KAFKA_BOOTSTRAP_SERVERS, with their "
+        "partition counts. Topics that exist are left as they are; run it again at will.",
+    )
+    topics.add_argument(
+        "--partitions",
+        type=int,
+        default=4,
+        help="partitions of each event topic (4): events of one aggregate keep their order "
+        "within a partition, and a consumer group reads at most this many in parallel",
+    )
+    topics.set_defaults(run=_topics)
+
     replay = commands.add_parser(
         "replay",
         help="rebuild a service's read models from the event topics",
@@ -379,6 +395,43 @@ def parse_ttl(text: str) -> timedelta:
         raise SystemExit(f"--ttl {text!r}: use a number and s, m, h or d (e.g. 8h)")
     amount, unit = int(match[1]), match[2]
     return timedelta(**{{"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[unit]: amount})
+
+
+def _topics(settings: Settings, args: argparse.Namespace) -> int:
+    from kafka import KafkaAdminClient
+    from kafka.admin import NewTopic
+    from kafka.errors import TopicAlreadyExistsError
+
+    from jiangong.platform import definition
+    from shared.events import dead_letter_topic, topic_of
+
+    if not settings.kafka_bootstrap_servers:
+        print("jiangong topics needs KAFKA_BOOTSTRAP_SERVERS (embedded, there are none).")
+        return 2
+    wanted: dict[str, int] = {}
+    for name in available():
+        service = definition(name)
+        if service.produces:
+            wanted[topic_of(name)] = args.partitions
+        if service.consumes():
+            wanted[dead_letter_topic(name)] = 1  # read whole, oldest first, by `dead-letters`
+    admin = KafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap_servers, client_id="jiangong-topics"
+    )
+    try:
+        existing = set(admin.list_topics())
+        for topic, partitions in wanted.items():
+            if topic in existing:
+                print(f"{topic}: exists")
+                continue
+            try:
+                admin.create_topics([NewTopic(topic, partitions, replication_factor=1)])
+                print(f"{topic}: created with {partitions} partition(s)")
+            except TopicAlreadyExistsError:  # another `topics` step got there first
+                print(f"{topic}: exists")
+    finally:
+        admin.close()
+    return 0
 
 
 def _problems(_settings: Settings, _args: argparse.Namespace) -> int:
