@@ -17,11 +17,12 @@ is refused like an unknown body field.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from apispec import BasePlugin
 from flask import Blueprint as FlaskBlueprint
@@ -53,6 +54,11 @@ from werkzeug.exceptions import HTTPException
 
 from shared.errors import DomainError
 from shared.i18n import negotiate, translate
+from shared.identifiers import (
+    OCCUPATION_CODE_EXAMPLE,
+    OCCUPATION_CODE_FORM,
+    OCCUPATION_CODE_PATTERN,
+)
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -389,6 +395,31 @@ server trims and refuses when blank: one character that is not whitespace as Pyt
 ``str.split()`` and ``str.strip()`` see it. Spelled out, since ``\\S`` differs between
 Python and ECMA-262 (U+001C..U+001F and U+0085 are whitespace only to Python, U+FEFF only to
 ECMA-262)."""
+
+
+class Pattern(validate.Regexp):
+    """``validate.Regexp`` over the whole value, as the document's anchored ``pattern`` reads it
+    (Python's ``$`` would also match before a trailing newline, ECMA-262's does not)."""
+
+    def __call__(self, value: Any) -> Any:
+        regex = cast("re.Pattern[str]", self.regex)
+        if not isinstance(value, str) or regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
+OCCUPATION_CODE = Pattern(OCCUPATION_CODE_PATTERN, error=OCCUPATION_CODE_FORM)
+"""An occupation code of the national classification (``N-NN-NN-NN``), wherever one is taken."""
+OCCUPATION_CODE_DOC = {
+    "description": "an occupation (职业) of the national classification, N-NN-NN-NN: its major "
+    "group 1–8, middle group, minor group and occupation",
+    "example": OCCUPATION_CODE_EXAMPLE,
+}
+
+
+def occupation_code_field(**kwargs: Any) -> fields.String:
+    """A request field holding an occupation code, checked and documented as above."""
+    return fields.String(validate=OCCUPATION_CODE, metadata=OCCUPATION_CODE_DOC, **kwargs)
 
 
 class SomethingToChange:

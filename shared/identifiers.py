@@ -49,6 +49,9 @@ BIRTH_DATE_NOT_REAL = "birth date %(digits)s is not a real date"
 BIRTH_DATE_IN_FUTURE = "birth date is in the future"
 BIRTH_DATE_TODAY = "birth date must be before today"
 BIRTH_DATE_BEFORE_1900 = "birth date is before 1900"
+OCCUPATION_CODE_FORM = (
+    "must be an occupation code of the national classification, N-NN-NN-NN such as 6-18-01-01"
+)
 MESSAGES = (
     CHECK_CHARACTER_WRONG,
     WRONG_LENGTH,
@@ -57,7 +60,15 @@ MESSAGES = (
     BIRTH_DATE_IN_FUTURE,
     BIRTH_DATE_TODAY,
     BIRTH_DATE_BEFORE_1900,
+    OCCUPATION_CODE_FORM,
 )
+
+# --- Occupation code --------------------------------------------------------------
+
+OCCUPATION_CODE_PATTERN = r"^[1-8]-[0-9]{2}-[0-9]{2}-[0-9]{2}$"
+"""An occupation (职业) of the national classification (《中华人民共和国职业分类大典》): its major
+group (1–8), middle group, minor group and occupation, ``6-18-01-01``."""
+OCCUPATION_CODE_EXAMPLE = "6-18-01-01"
 
 
 # --- Unified social credit code ------------------------------------------------

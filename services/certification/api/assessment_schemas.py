@@ -15,9 +15,8 @@ active worker) is the domain's, refused with its rule.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from marshmallow import (
     RAISE,
@@ -31,7 +30,7 @@ from marshmallow import (
 )
 
 from services.certification.domain.levels import NAMES
-from shared.http import DATE_PATTERN, NOT_BLANK
+from shared.http import DATE_PATTERN, NOT_BLANK, occupation_code_field
 
 SERVER_SET = (
     "id",
@@ -50,30 +49,9 @@ SERVER_SET = (
 )
 
 
-class Pattern(validate.Regexp):
-    """``validate.Regexp`` over the whole value, as the document's anchored ``pattern`` reads it
-    (Python's ``$`` would also match before a trailing newline, ECMA-262's does not)."""
-
-    def __call__(self, value: Any) -> Any:
-        regex = cast("re.Pattern[str]", self.regex)
-        if not isinstance(value, str) or regex.fullmatch(value) is None:
-            raise ValidationError(self._format_error(value))
-        return value
-
-
 LEVEL = validate.Range(min=1, max=5, error="A skill level is 1, 2, 3, 4 or 5.")
 SCORE = validate.Range(min=0, max=100, error="A score is from 0 to 100.")
 ID = validate.Length(min=1, max=64)
-OCCUPATION = Pattern(
-    r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,19}$",
-    error="An occupation code such as 6-18-01-01 (letters, digits, - or ., at most 20).",
-)
-"""The registry's occupation code (national classification), as the registry states it."""
-OCCUPATION_DOC = {
-    "description": "an occupation of the national classification, e.g. 6-18-01-01: up to 20 "
-    "letters, digits, '-' or '.', starting with a letter or digit",
-    "example": "6-18-01-01",
-}
 MAX_AUTHORISATIONS = 20
 
 EARLIEST, LATEST = date(1950, 1, 1), date(2100, 12, 31)
@@ -145,7 +123,7 @@ def _level_name(level: int | None) -> str | None:
 
 
 class AuthorisationIn(InputSchema):
-    occupation_code = fields.String(required=True, validate=OCCUPATION, metadata=OCCUPATION_DOC)
+    occupation_code = occupation_code_field(required=True)
     levels = fields.List(
         fields.Integer(strict=True, validate=LEVEL),
         required=True,
@@ -209,7 +187,7 @@ class AssessorOut(Schema):
 
 class AssessmentIn(InputSchema):
     worker_id = fields.String(required=True, validate=ID)
-    occupation_code = fields.String(required=True, validate=OCCUPATION, metadata=OCCUPATION_DOC)
+    occupation_code = occupation_code_field(required=True)
     level = fields.Integer(required=True, strict=True, validate=LEVEL)
     theory_score = fields.Float(required=True, allow_nan=False, validate=SCORE)
     practical_score = fields.Float(required=True, allow_nan=False, validate=SCORE)

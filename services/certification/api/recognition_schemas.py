@@ -12,15 +12,13 @@ from marshmallow import Schema, fields, validate
 
 from services.certification.api.assessment_schemas import (
     ID,
-    OCCUPATION,
-    OCCUPATION_DOC,
     InputSchema,
     Text,
     UtcDateTime,
     day,
 )
 from services.certification.domain.studios import StudioLevel, StudioStatus
-from shared.http import PageQuery
+from shared.http import PageQuery, occupation_code_field
 
 SERVER_SET = (
     "id",
@@ -83,7 +81,7 @@ class StudioQuery(PageQuery):
 
 class SkillLeaderIn(RecognitionInput):
     worker_id = fields.String(required=True, validate=ID)
-    occupation_code = fields.String(required=True, validate=OCCUPATION, metadata=OCCUPATION_DOC)
+    occupation_code = occupation_code_field(required=True)
 
 
 class SkillLeaderOut(Schema):
@@ -98,7 +96,7 @@ class SkillLeaderOut(Schema):
 class SkillLeaderQuery(PageQuery):
     worker_id = fields.String(validate=ID)
     enterprise_id = fields.String(validate=ID)
-    occupation_code = fields.String(validate=OCCUPATION, metadata=OCCUPATION_DOC)
+    occupation_code = occupation_code_field()
 
 
 # -- trainings ---------------------------------------------------------------------------------

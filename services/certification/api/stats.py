@@ -11,9 +11,9 @@ from marshmallow import Schema, fields, validate
 
 from services.certification.adapters.counts import stats
 from services.certification.adapters.orm import db
-from services.certification.api.assessment_schemas import Pattern
 from shared.auth import requires
 from shared.clock import shanghai_date
+from shared.http import Pattern
 from shared.regions import COUNTIES, JIAXING
 from shared.runtime import runtime_of
 

@@ -12,35 +12,17 @@ value the document allows can overflow a database column or a float.
 from __future__ import annotations
 
 import copy
-import re
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, missing, validate, validates_schema
 
 from services.competitions.api.coverage_schemas import YEAR
 from services.competitions.domain.model import TIE_BREAKS, Aggregation, Kind, Level, Status
 from shared.clock import as_utc
-from shared.http import PageQuery, SomethingToChange
-
-
-class Pattern(validate.Regexp):
-    """``validate.Regexp`` over the whole value, as the document's anchored ``pattern`` reads it
-    (Python's ``$`` would also match before a trailing newline, ECMA-262's does not)."""
-
-    def __call__(self, value: Any) -> Any:
-        regex = cast("re.Pattern[str]", self.regex)
-        if not isinstance(value, str) or regex.fullmatch(value) is None:
-            raise ValidationError(self._format_error(value))
-        return value
-
+from shared.http import PageQuery, Pattern, SomethingToChange, occupation_code_field
 
 REGION_CODE = Pattern(r"^[0-9]{6}([0-9]{3}){0,2}$", error="A region code has 6, 9 or 12 digits.")
-OCCUPATION_CODE = Pattern(
-    r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,19}$",
-    error="An occupation code such as 6-18-01-01 (letters, digits, - or ., at most 20).",
-)
-"""The registry's occupation code (national classification), as the registry states it."""
 ID = validate.Length(min=1, max=64)
 
 MAX_ENTRIES = 1_000
@@ -147,15 +129,7 @@ class CompetitionIn(Schema):
             "description": "the city (330400), a county (6 digits), a town (9), a village (12)"
         },
     )
-    occupation_code = fields.String(
-        allow_none=True,
-        validate=OCCUPATION_CODE,
-        metadata={
-            "description": "an occupation of the national classification, e.g. 6-18-01-01: up "
-            "to 20 letters, digits, '-' or '.', starting with a letter or digit",
-            "example": "6-18-01-01",
-        },
-    )
+    occupation_code = occupation_code_field(allow_none=True)
     year = fields.Integer(required=True, strict=True, validate=YEAR)
     registration_closes_at = moment("registration closes at this moment; null: when closed")
     freeze_at = moment("the public board stands still from this moment until the results")

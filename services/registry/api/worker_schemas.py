@@ -25,7 +25,7 @@ from services.registry.domain.workers import (
     parse_occupation_code,
     parse_worker_search,
 )
-from shared.http import PageQuery, SomethingToChange
+from shared.http import OCCUPATION_CODE_DOC, PageQuery, SomethingToChange
 from shared.identifiers import ID_NUMBER_LENGTH
 
 
@@ -36,11 +36,7 @@ class OccupationCode(fields.String):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(
             validate=validate.Regexp(OCCUPATION_CODE),
-            metadata={
-                "description": "an occupation of the national classification, e.g. 6-18-01-01: "
-                "up to 20 letters, digits, '-' or '.', starting with a letter or digit",
-                "example": "6-18-01-01",
-            },
+            metadata=OCCUPATION_CODE_DOC,
             **kwargs,
         )
 

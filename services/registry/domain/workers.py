@@ -14,7 +14,13 @@ from datetime import date, datetime
 
 from services.registry.domain.errors import InvalidValue, InvalidWorker
 from services.registry.domain.rules import check_hiring, check_union_joining
-from shared.identifiers import IdNumber, InvalidIdentifier, validate_id_number
+from shared.identifiers import (
+    OCCUPATION_CODE_FORM,
+    OCCUPATION_CODE_PATTERN,
+    IdNumber,
+    InvalidIdentifier,
+    validate_id_number,
+)
 
 COLUMNS = (
     "id_number",
@@ -60,7 +66,7 @@ row that is still exactly this example, so an uploaded template never registers 
 TRUE = frozenset({"true", "1", "是", "yes", "y"})
 FALSE = frozenset({"false", "0", "否", "no", "n"})
 NAME_MAX = 64
-OCCUPATION_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,19}$")
+OCCUPATION_CODE = re.compile(OCCUPATION_CODE_PATTERN)
 _NUMBER_AS_TEXT = re.compile(r"^[0-9](\.[0-9]+)?[Ee]\+?[0-9]+$")
 """A number as Excel writes it into a CSV file once it took the ID number for one:
 ``3.30402199005121E+17``."""
@@ -183,8 +189,8 @@ def parse_name(cell: object) -> str:
 
 def parse_occupation_code(cell: object) -> str:
     code = str(cell).strip()
-    if not OCCUPATION_CODE.match(code):
-        raise ValueError("must be an occupation code such as 6-18-01-01 (letters, digits, - or .)")
+    if not OCCUPATION_CODE.fullmatch(code):
+        raise ValueError(OCCUPATION_CODE_FORM)
     return code
 
 

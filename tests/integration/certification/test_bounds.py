@@ -58,6 +58,7 @@ def _assessment(world: World, assessor: str, **change: Any) -> Any:
         ({"assessed_on": "0001-01-01"}, "assessed_on"),
         ({"assessed_on": "1949-12-31"}, "assessed_on"),
         ({"occupation_code": "6-18-01-01\n"}, "occupation_code"),
+        ({"occupation_code": "6-18-01-01-01"}, "occupation_code"),  # not N-NN-NN-NN
         ({"worker_id": "w" * 65}, "worker_id"),
     ],
 )
@@ -76,6 +77,7 @@ def test_an_assessment_past_a_bound_is_a_422_naming_it(world: World, change, fie
         ({"levels": [5, 4, 3, 2, 1, 5]}, "authorisations.0.levels"),
         ({"levels": [10**20]}, "authorisations.0.levels.0"),
         ({"occupation_code": "6 18"}, "authorisations.0.occupation_code"),
+        ({"occupation_code": "9-18-01-01"}, "authorisations.0.occupation_code"),
     ],
 )
 def test_an_authorisation_past_a_bound_is_a_422_naming_it(world: World, change, field) -> None:

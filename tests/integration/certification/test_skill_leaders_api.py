@@ -73,6 +73,7 @@ def test_bad_bodies_name_their_fields(world: World) -> None:
             "designated_on",
         ),
         ({"worker_id": worker, "occupation_code": "6 18"}, "occupation_code"),
+        ({"worker_id": worker, "occupation_code": "6-18-1-01"}, "occupation_code"),
     ):
         answer = world.client.post("/api/v1/skill-leaders", json=body, headers=world.auth())
         assert answer.status_code == 422, body

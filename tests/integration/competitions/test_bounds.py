@@ -97,6 +97,8 @@ def test_a_specification_of_huge_numbers_is_a_422_naming_each_field(world: World
         ({"tie_breaks": ["registered_at", "first_criterion", "registered_at"]}, "tie_breaks"),
         ({"occupation_code": "6 18 01 01"}, "occupation_code"),
         ({"occupation_code": "-6-18"}, "occupation_code"),
+        ({"occupation_code": "6-18-01"}, "occupation_code"),  # not N-NN-NN-NN
+        ({"occupation_code": "X1.2"}, "occupation_code"),
         ({"region_code": "330402\n"}, "region_code"),
         ({"region_code": "٣٣٠٤٠٢"}, "region_code"),  # digits, to Python's \d, not to a pattern's
         ({"registration_closes_at": "0001-01-01T00:00:00+08:00"}, "registration_closes_at"),

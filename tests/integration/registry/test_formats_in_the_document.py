@@ -156,11 +156,11 @@ def test_the_occupation_code_is_stated_as_the_domain_reads_it(registry, spec) ->
     assert prop == _property(spec, "WorkerPatch", "occupation_code")
     enterprise = registry.enterprise()
     url = f"/api/v1/enterprises/{enterprise['id']}/workers"
-    for code in ("6-18-01-01", "X1.2", "9" * 20):
+    for code in ("6-18-01-01", "1-01-00-00"):
         assert _matches(prop, code)
         body = registry.worker_body(occupation_code=code)
         assert registry.client.post(url, json=body, headers=registry.admin).status_code == 201
-    for code in ("-6-18", "9" * 21, "6 18", "6_18"):
+    for code in ("-6-18", "X1.2", "6-18-01", "9-18-01-01", "6-18-01-01-01", "6 18", "6_18"):
         assert not _matches(prop, code)
         body = registry.worker_body(occupation_code=code)
         answer = registry.client.post(url, json=body, headers=registry.admin)
