@@ -8,9 +8,10 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.registry.adapters.orm import Region, db
-from services.registry.api.schemas import RegionIn, RegionOut
+from services.registry.api.schemas import RegionIn, RegionOut, RegionQuery
 from services.registry.commands import AddRegion
 from shared.auth import requires
+from shared.http import page_of, paginate
 from shared.runtime import execute
 
 blp = Blueprint("regions", __name__, description="Jiaxing's regions: city, counties, towns")
@@ -18,9 +19,19 @@ blp = Blueprint("regions", __name__, description="Jiaxing's regions: city, count
 
 @blp.route("/regions", methods=["GET"])
 @requires()
-@blp.response(200, RegionOut(many=True))
-def list_regions() -> Any:
-    return db.session.scalars(select(Region).order_by(Region.code)).all()
+@blp.arguments(RegionQuery, location="query")
+@blp.response(200, page_of(RegionOut))
+def list_regions(query: dict[str, Any]) -> Any:
+    """Regions in code order (a county, then its towns and their villages), paged like every
+    list; filtered by parent, level or a fragment of the name."""
+    regions = select(Region).order_by(Region.code)
+    if "parent_code" in query:
+        regions = regions.where(Region.parent_code == query["parent_code"])
+    if "level" in query:
+        regions = regions.where(Region.level == query["level"])
+    if query.get("q"):
+        regions = regions.where(Region.name.contains(query["q"], autoescape=True))
+    return paginate(db.session, regions, query["page"], query["per_page"])
 
 
 @blp.route("/regions", methods=["POST"])

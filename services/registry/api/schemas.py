@@ -243,6 +243,15 @@ class RegionIn(InputSchema):
     )
 
 
+class RegionQuery(PageQuery):
+    parent_code = region_code(description="only the regions directly below this one")
+    level = fields.String(
+        validate=validate.OneOf(["city", "county", "town", "village"]),
+        metadata={"description": "only regions of this level"},
+    )
+    q = Text(64, metadata={"description": "a fragment of the name", "example": "南湖"})
+
+
 class RegionOut(Schema):
     code = fields.String()
     name = fields.String()

@@ -130,7 +130,7 @@ def test_the_id_number_is_stated_with_its_length_and_alphabet(registry, spec) ->
 def test_region_codes_are_stated_as_6_9_or_12_digits(registry, spec) -> None:
     enterprise = _property(spec, "EnterpriseIn", "region_code")
     listed = _query(spec, "/api/v1/enterprises", "region_code")
-    regions = registry.client.get("/api/v1/regions", headers=registry.admin).json
+    regions = registry.client.get("/api/v1/regions", headers=registry.admin).json["items"]
     for prop in (enterprise, listed, _property(spec, "EnterprisePatch", "region_code")):
         assert all(_matches(prop, region["code"]) for region in regions)
         assert _matches(prop, "330402001") and _matches(prop, "330402001201")

@@ -61,7 +61,9 @@ def test_empty_stats_have_no_rates_rather_than_a_division_by_zero(registry) -> N
 
 
 def test_regions_are_listed_for_any_token_and_towns_are_added_by_admins(registry) -> None:
-    regions = registry.client.get("/api/v1/regions", headers=registry.headers("reader")).json
+    listed = registry.client.get("/api/v1/regions", headers=registry.headers("reader")).json
+    regions = listed["items"]
+    assert listed["total"] == 1 + len(COUNTIES) and listed["page"] == 1
     assert [r["code"] for r in regions] == ["330400", *COUNTIES]
     assert regions[0] == {"code": "330400", "name": "嘉兴市", "level": "city", "parent_code": None}
     assert registry.client.get("/api/v1/regions").status_code == 401
@@ -87,3 +89,24 @@ def test_regions_are_listed_for_any_token_and_towns_are_added_by_admins(registry
     ):
         answer = registry.client.post("/api/v1/regions", json=bad, headers=registry.admin)
         assert answer.status_code == 422 and field in answer.json["errors"], (bad, answer.json)
+
+
+def test_regions_are_paged_and_found_by_parent_level_or_name(registry) -> None:
+    for code, name in (("330481101", "许村镇"), ("330481102", "长安镇"), ("330402001", "解放街道")):
+        town = {"code": code, "name": name, "parent_code": code[:6]}
+        added = registry.client.post("/api/v1/regions", json=town, headers=registry.admin)
+        assert added.status_code == 201, added.json
+
+    def codes(query: str) -> list[str]:
+        answer = registry.client.get(f"/api/v1/regions?{query}", headers=registry.admin)
+        assert answer.status_code == 200, answer.json
+        return [region["code"] for region in answer.json["items"]]
+
+    assert codes("parent_code=330481") == ["330481101", "330481102"]
+    assert codes("level=town") == ["330402001", "330481101", "330481102"]
+    assert codes("q=长安") == ["330481102"]
+    assert codes("level=county&per_page=3&page=2") == list(COUNTIES)[3:6]
+    assert codes("parent_code=330481101") == []
+    for bad, field in (("level=province", "level"), ("per_page=101", "per_page"), ("x=1", "x")):
+        answer = registry.client.get(f"/api/v1/regions?{bad}", headers=registry.admin)
+        assert answer.status_code == 422 and field in answer.json["errors"], answer.json
