@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from importlib import resources
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from apispec import BasePlugin
 from flask import Blueprint as FlaskBlueprint
@@ -44,6 +44,7 @@ from marshmallow import (
     Schema,
     ValidationError,
     fields,
+    pre_load,
     validate,
     validates_schema,
 )
@@ -52,6 +53,7 @@ from sqlalchemy.orm import Session
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
+from shared.clock import as_utc
 from shared.errors import DomainError
 from shared.i18n import negotiate, translate
 from shared.identifiers import (
@@ -415,6 +417,51 @@ OCCUPATION_CODE_DOC = {
     "group 1–8, middle group, minor group and occupation",
     "example": OCCUPATION_CODE_EXAMPLE,
 }
+
+
+class RequestSchema(Schema):
+    """A request body: unknown fields refused, and the fields the server sets (a service names
+    them in ``server_set``: ``id``, ``status``...) refused by name, as the client may not write
+    them."""
+
+    server_set: ClassVar[tuple[str, ...]] = ()
+
+    class Meta:
+        unknown = RAISE
+
+    @pre_load
+    def refuse_server_set(self, data: Any, **_: Any) -> Any:
+        if isinstance(data, dict):
+            named = [key for key in self.server_set if key in data and key not in self.fields]
+            if named:
+                raise ValidationError(
+                    {key: ["is set by the server and cannot be written"] for key in named}
+                )
+        return data
+
+
+class Text(fields.String):
+    """A string with its surrounding and repeated whitespace removed; never blank, and at most
+    ``max_length`` characters as sent (so the document's ``maxLength`` holds as written)."""
+
+    def __init__(self, max_length: int, **kwargs: Any) -> None:
+        self._length = validate.Length(min=1, max=max_length)
+        metadata = {"pattern": NOT_BLANK, **kwargs.pop("metadata", {})}
+        super().__init__(validate=self._length, metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if len(text) > (self._length.max or len(text)):
+            self._length(text)  # raises with the Length's own message
+        return " ".join(text.split())
+
+
+class UtcDateTime(fields.DateTime):
+    """A timestamp out with its zone (UTC), whatever the database gave back (SQLite gives it
+    back without one)."""
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        return super()._serialize(None if value is None else as_utc(value), attr, obj, **kwargs)
 
 
 def occupation_code_field(**kwargs: Any) -> fields.String:

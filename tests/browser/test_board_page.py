@@ -7,7 +7,6 @@ is said and so is its return, and the page fits a phone (390 px) and a projector
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 import threading
@@ -30,16 +29,6 @@ from shared.settings import Settings
 from tests.support.broker import free_port
 from tests.support.polling import wait_until
 
-CHROMIUM = os.environ.get("JIANGONG_CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2}
 PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}
 SCRIPTED_TEAM = "<script>window.injected = 1</script>"
@@ -106,18 +95,6 @@ def served() -> Iterator[Served]:
     server.shutdown()
     platform.stop()
     shutil.rmtree(data_dir, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"browser tests skipped: no Chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ back to the page's own URL."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 import threading
@@ -28,16 +27,6 @@ from shared.inbox import Delivery
 from shared.settings import Settings
 from tests.support.broker import free_port
 
-CHROMIUM = os.environ.get("JIANGONG_CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2}
 
 
@@ -112,18 +101,6 @@ def served() -> Iterator[Served]:
     server.shutdown()
     platform.bus.close()
     shutil.rmtree(data_dir, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"browser tests skipped: no Chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 def decoded(screenshot: Path) -> list[str]:

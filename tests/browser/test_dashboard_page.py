@@ -9,7 +9,6 @@ Screenshots at 390 px and 1920 px are saved in the test's ``tmp_path`` (the path
 from __future__ import annotations
 
 import json
-import os
 import random
 import shutil
 import tempfile
@@ -34,16 +33,6 @@ from shared.identifiers import MALE, USCC_ALPHABET, make_id_number, make_uscc
 from shared.settings import Settings
 from tests.support.broker import free_port
 
-CHROMIUM = os.environ.get("JIANGONG_CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2}
 PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}
 DEADLINE_MS = 15_000
@@ -130,18 +119,6 @@ def served() -> Iterator[Served]:
         running.halt()
     platform.stop()
     shutil.rmtree(data_dir, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"browser tests skipped: no Chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 def open_page(browser: Any, served: Served, hosts: set[str], **options: Any) -> Any:

@@ -3,8 +3,6 @@ and "Try it out" calls the service where it is mounted."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -18,18 +16,6 @@ from shared.auth import issue_token
 from shared.settings import Settings
 from tests.support.broker import free_port
 
-CHROMIUM = os.environ.get("JIANGONG_CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
 SETTINGS = Settings.from_env({"JIANGONG_DATA_DIR": tempfile.mkdtemp(prefix="jiangong-ui-")})
 
 
@@ -41,18 +27,6 @@ def platform_url() -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"browser tests skipped: no Chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 @pytest.mark.parametrize("service", ["registry", "competitions"])

@@ -15,22 +15,26 @@ active worker) is the domain's, refused with its rule.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, ClassVar
 
 from marshmallow import (
-    RAISE,
     Schema,
     ValidationError,
     fields,
     post_dump,
-    pre_load,
     validate,
     validates_schema,
 )
 
 from services.certification.domain.levels import NAMES
-from shared.http import DATE_PATTERN, NOT_BLANK, occupation_code_field
+from shared.http import (
+    DATE_PATTERN,
+    RequestSchema,
+    Text,
+    UtcDateTime,
+    occupation_code_field,
+)
 
 SERVER_SET = (
     "id",
@@ -47,6 +51,12 @@ SERVER_SET = (
     "status",
     "revoked_on",
 )
+
+
+class InputSchema(RequestSchema):
+    """A request body: unknown fields refused, this service's server-set fields by name."""
+
+    server_set = SERVER_SET
 
 
 LEVEL = validate.Range(min=1, max=5, error="A skill level is 1, 2, 3, 4 or 5.")
@@ -69,50 +79,6 @@ def day(what: str, *, not_after_today: bool = False, **kwargs: Any) -> fields.Da
         metadata={"pattern": DATE_PATTERN, "description": f"{what}; from {EARLIEST}, {bound}"},
         **kwargs,
     )
-
-
-class InputSchema(Schema):
-    """A request body: unknown fields refused, server-set fields refused by name."""
-
-    server_set: ClassVar[tuple[str, ...]] = SERVER_SET
-
-    class Meta:
-        unknown = RAISE
-
-    @pre_load
-    def refuse_server_set(self, data: Any, **_: Any) -> Any:
-        if isinstance(data, dict):
-            named = [key for key in self.server_set if key in data and key not in self.fields]
-            if named:
-                raise ValidationError(
-                    {key: ["is set by the server and cannot be written"] for key in named}
-                )
-        return data
-
-
-class Text(fields.String):
-    """A string with its surrounding and repeated whitespace removed; never blank, and at most
-    ``max_length`` characters as sent (so the document's ``maxLength`` holds as written)."""
-
-    def __init__(self, max_length: int, **kwargs: Any) -> None:
-        self._length = validate.Length(min=1, max=max_length)
-        metadata = {"pattern": NOT_BLANK, **kwargs.pop("metadata", {})}
-        super().__init__(validate=self._length, metadata=metadata, **kwargs)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if len(text) > (self._length.max or len(text)):
-            self._length(text)  # raises with the Length's own message
-        return " ".join(text.split())
-
-
-class UtcDateTime(fields.DateTime):
-    """A timestamp out with its zone (UTC): SQLite gives it back without one."""
-
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
-        if isinstance(value, datetime) and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return super()._serialize(value, attr, obj, **kwargs)
 
 
 def _level_name(level: int | None) -> str | None:

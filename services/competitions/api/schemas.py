@@ -19,8 +19,13 @@ from marshmallow import Schema, ValidationError, fields, missing, validate, vali
 
 from services.competitions.api.coverage_schemas import YEAR
 from services.competitions.domain.model import TIE_BREAKS, Aggregation, Kind, Level, Status
-from shared.clock import as_utc
-from shared.http import PageQuery, Pattern, SomethingToChange, occupation_code_field
+from shared.http import (
+    PageQuery,
+    Pattern,
+    SomethingToChange,
+    UtcDateTime,
+    occupation_code_field,
+)
 
 REGION_CODE = Pattern(r"^[0-9]{6}([0-9]{3}){0,2}$", error="A region code has 6, 9 or 12 digits.")
 ID = validate.Length(min=1, max=64)
@@ -68,13 +73,6 @@ def moment(what: str) -> fields.AwareDateTime:
             "description": f"{what}; with its offset, from {FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31",
         },
     )
-
-
-class UtcDateTime(fields.DateTime):
-    """A timestamp out with its zone (UTC), whatever the database gave back."""
-
-    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
-        return super()._serialize(None if value is None else as_utc(value), attr, obj, **kwargs)
 
 
 class TeamSize(Schema):

@@ -10,13 +10,19 @@ the checks themselves keep their own messages.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
-from typing import Any, ClassVar
+from datetime import date
+from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
-from shared.clock import as_utc
-from shared.http import DATE_PATTERN, NOT_BLANK, PageQuery, SomethingToChange
+from shared.http import (
+    DATE_PATTERN,
+    PageQuery,
+    RequestSchema,
+    SomethingToChange,
+    Text,
+    UtcDateTime,
+)
 from shared.identifiers import USCC_ALPHABET, USCC_LENGTH, InvalidIdentifier, validate_uscc
 from shared.regions import county_of
 
@@ -34,23 +40,10 @@ SERVER_SET = (
 )
 
 
-class InputSchema(Schema):
-    """A request body: unknown fields refused, server-set fields refused by name."""
+class InputSchema(RequestSchema):
+    """A request body: unknown fields refused, this service's server-set fields by name."""
 
-    server_set: ClassVar[tuple[str, ...]] = SERVER_SET
-
-    class Meta:
-        unknown = RAISE
-
-    @pre_load
-    def refuse_server_set(self, data: Any, **_: Any) -> Any:
-        if isinstance(data, dict):
-            named = [key for key in self.server_set if key in data and key not in self.fields]
-            if named:
-                raise ValidationError(
-                    {key: ["is set by the server and cannot be written"] for key in named}
-                )
-        return data
+    server_set = SERVER_SET
 
 
 def _uscc(value: str) -> str:
@@ -84,22 +77,6 @@ class Uscc(fields.String):
         return _uscc(super()._deserialize(value, attr, data, **kwargs))
 
 
-class Text(fields.String):
-    """A string with its surrounding and repeated whitespace removed; never blank, and at most
-    ``max_length`` characters as sent (so the document's ``maxLength`` holds as written)."""
-
-    def __init__(self, max_length: int, **kwargs: Any) -> None:
-        self._length = validate.Length(min=1, max=max_length)
-        metadata = {"pattern": NOT_BLANK, **kwargs.pop("metadata", {})}
-        super().__init__(validate=self._length, metadata=metadata, **kwargs)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if len(text) > (self._length.max or len(text)):
-            self._length(text)  # raises with the Length's own message
-        return " ".join(text.split())
-
-
 REGION_CODE = "^[0-9]{6}([0-9]{3}){0,2}$"
 
 
@@ -130,15 +107,6 @@ def past_date(what: str, *, since: date | None = None, **kwargs: Any) -> fields.
     if since == date(1950, 1, 1):
         metadata["pattern"] = DATE_PATTERN  # the lower bound, stated where a client can see it
     return fields.Date(validate=validators, metadata=metadata, **kwargs)
-
-
-class UtcDateTime(fields.DateTime):
-    """A timestamp in UTC with its offset; SQLite gives it back without one."""
-
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
-        if isinstance(value, datetime) and value.tzinfo is None:
-            value = as_utc(value)  # stored in UTC
-        return super()._serialize(value, attr, obj, **kwargs)
 
 
 OWNERSHIP = validate.OneOf(["public", "non_public"])

@@ -5,27 +5,23 @@ own outbox relayed onto an in-process bus and consumed again (which is what move
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from services.certification.service import SERVICE
-from shared.app import create_app
 from shared.auth import issue_token
 from shared.bus import InProcessBus
 from shared.clock import CLOCK
 from shared.events import new_event, topic_of
 from shared.inbox import Consumer, Delivery
 from shared.outbox import OutboxRecord, Relay
-from shared.runtime import engine_of, migrate, runtime_of
-from shared.settings import Settings
-from tests.support.postgres import scratch_database
+from shared.runtime import engine_of, runtime_of
+from tests.support.worlds import service_app, world_fixtures
 
 OWN = topic_of("certification")
 
@@ -172,34 +168,7 @@ class World:
 
 
 def build_world(tmp_path: Path, database_url: str | None = None) -> World:
-    settings = Settings.from_env({"JIANGONG_DATA_DIR": str(tmp_path)})
-    config = {"DATABASE_URL": database_url} if database_url else None
-    app = create_app(SERVICE, settings, config)
-    migrate(app)
-    return World(app)
+    return World(service_app(SERVICE, tmp_path, database_url))
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    built = build_world(tmp_path)
-    yield built
-    with built.app.app_context():
-        SERVICE.db.engine.dispose()
-
-
-@pytest.fixture
-def pg_world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
-    """A world on a scratch PostgreSQL database of its own (skipped without PostgreSQL)."""
-    admin = request.getfixturevalue("postgres_url")
-    with scratch_database(admin, prefix="jiangong_certification") as url:
-        built = build_world(tmp_path, url)
-        yield built
-        with built.app.app_context():
-            SERVICE.db.engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def any_world(request: pytest.FixtureRequest) -> World:
-    """The same world on SQLite and on PostgreSQL."""
-    world: World = request.getfixturevalue("world" if request.param == "sqlite" else "pg_world")
-    return world
+world, pg_world, any_world = world_fixtures(SERVICE, build_world)
