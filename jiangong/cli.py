@@ -10,10 +10,10 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Callable
 from datetime import timedelta
 
 from jiangong.services import SERVICE_MODULES, UnknownService, available
+from jiangong.serving import THREADS
 from shared.logs import configure_logging
 from shared.settings import SERVICE_PORTS, ConfigurationError, Settings
 
@@ -77,6 +77,13 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     up.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
     up.add_argument(
+        "--threads",
+        type=_at_least_one,
+        default=THREADS,
+        help=f"requests answered at once by the HTTP server, waitress ({THREADS}); an open "
+        "dashboard stream holds one for as long as it lasts, so keep some beyond the streams",
+    )
+    up.add_argument(
         "--demo", action="store_true", help="load demo data for Jiaxing (a believable year)"
     )
     up.set_defaults(run=_up)
@@ -98,9 +105,27 @@ def _parser() -> argparse.ArgumentParser:
         "worker",
         help="run one service's relay, consumers and scheduled jobs over Kafka",
         description="Run the outbox relay, the event consumers and the scheduled jobs of one "
-        "service, against KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL. Stops cleanly on SIGTERM.",
+        "service, against KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL, and serve its metrics on "
+        "a port of its own (it has no HTTP API). Stops cleanly on SIGTERM.",
     )
     _service_argument(worker, "the service whose worker to run")
+    metrics_ports = ", ".join(f"{name} {SERVICE_PORTS[name] + 1000}" for name in available())
+    worker.add_argument(
+        "--metrics-port",
+        type=int,
+        metavar="PORT",
+        help="port on which the worker serves /metrics (Prometheus text format: its consumer, "
+        "relay, job and outbox figures), the only path it serves; by default the service's "
+        f"port + 1000 ({metrics_ports}); 0 serves none",
+    )
+    worker.add_argument(
+        "--metrics-host",
+        default="0.0.0.0",
+        metavar="HOST",
+        help="address /metrics listens on (0.0.0.0, so that a scraper in another container "
+        "reaches it; it then asks for a bearer token, as the API's /metrics does, and a "
+        "request from loopback needs none)",
+    )
     worker.set_defaults(run=_worker)
 
     migrate = commands.add_parser(
@@ -195,15 +220,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def _up(settings: Settings, args: argparse.Namespace) -> int:
     """The port first, then the data dir: a second ``up`` on either stops here, saying which,
-    before any database, relay, consumer or job is touched."""
-    from werkzeug.serving import WSGIRequestHandler, make_server
-
+    before any database, relay, consumer or job is touched. Connections made while the
+    platform starts wait in the listening queue; waitress answers them once it is up."""
     from jiangong.platform import DataDirInUse, DataDirLock, EmbeddedPlatform
+    from jiangong.serving import HttpServer, stop_on_signals
     from shared.logs import AccessLog
-
-    class RequestHandler(WSGIRequestHandler):
-        def log_request(self, *_: object) -> None:  # AccessLog writes the line (no query)
-            pass
 
     try:
         family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
@@ -215,20 +236,11 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    with listening:  # the server takes its own copy of the bound socket
-        server = make_server(
-            args.host,
-            args.port,
-            _not_yet,
-            threaded=True,
-            request_handler=RequestHandler,
-            fd=listening.fileno(),
-        )
     lock = DataDirLock(settings.data_dir)
     try:
         lock.acquire()
     except DataDirInUse as error:
-        server.server_close()
+        listening.close()
         print(f"jiangong up: {error}", file=sys.stderr)
         return 2
     try:
@@ -236,30 +248,34 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
         platform.start()  # first: a service's demo may wait for what another's demo announces
         if args.demo:
             platform.load_demo()
-        server.app = AccessLog(platform.wsgi)
-        thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
-        thread.start()
+        server = HttpServer(AccessLog(platform.wsgi), listening, threads=args.threads)
+        stop_on_signals(server)
         print(
             f"Jiangong is up on http://{args.host}:{server.port}/ "
             f"(services: {', '.join(platform.apps)}; data in {settings.data_dir}). "
             "Ctrl-C stops.",
             flush=True,
         )
-        _wait_for_signal()
+        server.serve()
         print("Stopping: finishing running work and draining the outboxes...", flush=True)
-        server.shutdown()
+        server.close()
         platform.stop()
     finally:
-        server.server_close()
+        listening.close()
         lock.release()
     print("Stopped.", flush=True)
     return 0
 
 
-def _not_yet(_environ: dict[str, object], start_response: Callable[..., object]) -> list[bytes]:
-    """What the socket answers before the platform is built (never: it serves only after)."""
-    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
-    return [b"starting"]
+def _at_least_one(text: str) -> int:
+    """A count of 1 or more (argparse's ``type``)."""
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of 1 or more")
+    return count
 
 
 def _wait_for_signal() -> None:
@@ -311,6 +327,7 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
     from jiangong.platform import definition
     from shared.app import create_app
     from shared.buses import bus_for
+    from shared.metrics import serve_metrics_over_http
     from shared.service import ServiceWorker
 
     if settings.bus_kind != "kafka":
@@ -319,14 +336,39 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    port = SERVICE_PORTS[args.service] + 1000 if args.metrics_port is None else args.metrics_port
+    if not 0 <= port <= 65535:
+        print(f"jiangong worker: --metrics-port {port} is no port (0 to 65535)", file=sys.stderr)
+        return 2
     app = create_app(definition(args.service), settings)
     bus = bus_for(settings, args.service)
-    worker = ServiceWorker(app, bus)
+    worker = ServiceWorker(app, bus)  # its consumer and relay are in the metrics from here on
+    metrics = None
+    if port:  # before the start: a port in use stops the worker before it takes any work
+        try:
+            metrics = serve_metrics_over_http(app, args.metrics_host, port)
+        except OSError as error:
+            bus.close()
+            print(
+                f"jiangong worker: cannot serve metrics on {args.metrics_host}:{port}: "
+                f"{error.strerror or error}. Stop what uses it, or choose another "
+                "--metrics-port (0 serves none).",
+                file=sys.stderr,
+            )
+            return 2
     worker.start()
-    log.info("%s worker running (relay, consumers, jobs); SIGTERM stops it", args.service)
+    where = f"http://{args.metrics_host}:{port}/metrics" if metrics else "not served"
+    log.info(
+        "%s worker running (relay, consumers, jobs; metrics %s); SIGTERM stops it",
+        args.service,
+        where,
+    )
     _wait_for_signal()
     worker.stop()
     bus.close()
+    if metrics is not None:
+        metrics.shutdown()
+        metrics.server_close()
     return 0
 
 

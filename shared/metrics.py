@@ -16,7 +16,9 @@ platform's four apps never collide). It holds:
 - ``jiangong_job_runs_total{job,outcome}``: the scheduled jobs' runs, ``ok`` or ``error``.
 
 The consumer, relay and job figures are those of the worker running in this process (embedded,
-every service's; ``jiangong serve`` runs no worker, so there they stay absent).
+every service's; ``jiangong serve`` runs no worker, so there they stay absent). ``jiangong
+worker``, which has no HTTP API, serves its ``/metrics`` on a port of its own
+(:func:`serve_metrics_over_http`).
 
 Who may read it: a request from loopback, or one with any valid bearer token (a scraper in
 another container sends one); anything else is a 401.
@@ -27,6 +29,8 @@ from __future__ import annotations
 import functools
 import ipaddress
 import logging
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -43,6 +47,8 @@ from sqlalchemy.orm import Session
 from shared.auth import authenticate
 
 if TYPE_CHECKING:
+    from werkzeug.serving import BaseWSGIServer
+
     from shared.inbox import Consumer
     from shared.outbox import Outbox, Relay
 
@@ -149,6 +155,39 @@ def _from_loopback(address: str | None) -> bool:
         return address is not None and ipaddress.ip_address(address).is_loopback
     except ValueError:
         return False
+
+
+def serve_metrics_over_http(app: Flask, host: str, port: int) -> BaseWSGIServer:
+    """Serve ``app``'s ``/metrics`` alone on ``host:port``, from a background thread: for the
+    worker process, which has no HTTP API of its own. The rule is the API's (loopback, or any
+    valid bearer token), and any other path is a 404. Raises :class:`OSError` when the address
+    cannot be bound; ``shutdown()`` then ``server_close()`` stops it."""
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    class QuietRequests(WSGIRequestHandler):
+        def log_request(self, *_: object) -> None:  # a scrape every few seconds is not news
+            pass
+
+    def only_metrics(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if environ.get("PATH_INFO") != METRICS_PATH:
+            start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
+            return [f"a worker serves {METRICS_PATH} only\n".encode()]
+        return app(environ, start_response)
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.create_server((host, port), family=family, backlog=64)
+    with listening:  # the server takes its own copy of the bound socket
+        server = make_server(
+            host,
+            port,
+            only_metrics,
+            threaded=True,
+            request_handler=QuietRequests,
+            fd=listening.fileno(),
+        )
+    name = f"{metrics_of(app).service}-metrics"
+    threading.Thread(target=server.serve_forever, name=name, daemon=True).start()
+    return server
 
 
 class _OutboxCollector(Collector):

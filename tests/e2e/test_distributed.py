@@ -66,7 +66,14 @@ def test_a_registration_over_http_reaches_kafka_and_the_competitions_replica(
             ["serve", name, "--host", "127.0.0.1", "--port", str(port), "--workers", "1"], env, log
         )
         for name, port in ports.items()
-    ] + [jiangong(["worker", name], env, log) for name in ports]
+    ] + [
+        jiangong(
+            ["worker", name, "--metrics-host", "127.0.0.1", "--metrics-port", str(free_port())],
+            env,
+            log,
+        )
+        for name in ports
+    ]
     registry, competitions = (f"http://127.0.0.1:{ports[n]}" for n in ("registry", "competitions"))
     try:
         for base in (registry, competitions):
