@@ -1,0 +1,100 @@
+"""``jiangong up`` serves with waitress: its answers say so, a dashboard stream's messages reach
+the client as they are written while other requests are answered beside it, and Ctrl-C stops
+it cleanly with a stream still open."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.broker import free_port
+from tests.support.polling import wait_until
+
+
+@pytest.fixture
+def up(tmp_path: Path) -> Iterator[int]:
+    """``jiangong up`` with three threads, on a free port; its port."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jiangong.cli", "up", "--port", str(port), "--threads", "3"],
+        env={
+            **os.environ,
+            "JIANGONG_DATA_DIR": str(tmp_path),
+            "JIANGONG_DASHBOARD_HEARTBEAT_SECONDS": "1",
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_until(lambda: _status(port, "/registry/livez") == 200, timeout=60, every=0.2)
+        yield port
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+    assert "Stopped." in output
+
+
+def _status(port: int, path: str) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("GET", path)
+        return connection.getresponse().status
+    except OSError:
+        return 0
+    finally:
+        connection.close()
+
+
+def _stream(port: int) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", "/api/v1/stream", headers={"Accept": "text/event-stream"})
+    answer = connection.getresponse()
+    assert answer.status == 200
+    assert answer.getheader("Content-Type", "").startswith("text/event-stream")
+    return connection, answer
+
+
+def _next_message(answer: http.client.HTTPResponse) -> list[str]:
+    """The lines of the stream's next message (or comment), up to its blank line."""
+    lines: list[str] = []
+    while True:
+        line = answer.readline().decode()
+        assert line, f"the stream ended after {lines}"
+        if line == "\n":
+            return lines
+        lines.append(line.rstrip("\n"))
+
+
+def test_up_answers_through_waitress(up: int) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", up, timeout=30)
+    connection.request("GET", "/registry/livez")
+    answer = connection.getresponse()
+    assert answer.status == 200 and answer.read()
+    assert answer.getheader("Server") == "waitress"
+    connection.request("GET", "/registry/readyz")  # the same connection, kept alive
+    assert connection.getresponse().status == 200
+    connection.close()
+
+
+def test_open_streams_deliver_their_messages_while_other_requests_are_answered(up: int) -> None:
+    streams = [_stream(up), _stream(up)]  # two of the three threads held
+    for _, answer in streams:
+        assert _next_message(answer)[0].startswith("retry: ")
+        targets = _next_message(answer)
+        assert "event: targets" in targets and targets[-1].startswith("data: {")
+    assert _status(up, "/api/v1/targets") == 200  # on the third thread
+    assert _status(up, "/registry/api/openapi.json") == 200
+    for _, answer in streams:
+        assert _next_message(answer) == [": heartbeat"]  # still live
+    for connection, _ in streams[:1]:
+        connection.close()
+    # the other stays open: Ctrl-C (the fixture) cuts it and stops cleanly all the same
