@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 INSTALLED_RUN := $(VENV)/.installed-run
 INSTALLED := $(VENV)/.installed-test
 
-.PHONY: run test test-fast bench lint format up down clean chromium
+.PHONY: run test test-fast e2e bench lint format up down clean chromium
 
 $(INSTALLED_RUN): pyproject.toml
 	@echo "== installing Jiangong and what it needs to run into $(VENV) (first time, or pyproject.toml changed)"
@@ -48,11 +48,16 @@ chromium: ## Debian's Chromium and a CJK font for the browser tests (skipped, sa
 test-fast: $(INSTALLED) ## unit tests only
 	$(BIN)/pytest -q tests/unit
 
+e2e: $(INSTALLED) ## a Jiaxing year on the distributed platform (8 processes, PostgreSQL, Tansu) through a consumer kill, a relay crash and a broker pause (also in `make test`)
+	$(BIN)/pytest -q -s tests/e2e
+
 bench: $(INSTALLED) ## the benchmarks, each beside its baseline measured in the same run
 	$(BIN)/python benchmarks/bus.py
+	$(BIN)/python benchmarks/http.py
 	$(BIN)/python benchmarks/registry_import.py
 	$(BIN)/python benchmarks/leaderboard.py
 	$(BIN)/python benchmarks/assessments.py
+	$(BIN)/python benchmarks/dashboard_latency.py
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -63,7 +68,7 @@ format: $(INSTALLED)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-up: ## the distributed platform in containers (needs a Docker engine)
+up: ## the distributed platform in containers (needs a Docker engine; deploy/README.md)
 	docker compose up --build
 
 down:
