@@ -1,12 +1,14 @@
 """Idempotent consumption: each event applied once, its id recorded in the same transaction.
 
 A ``Consumer`` is data: a group name and ``{event type: Subscription}``. A bus hands it a batch
-of deliveries; it applies them in one transaction, each inside a savepoint with its inbox row
-(``consumer, source, id``), so a duplicate is skipped and counted and a failing handler is rolled
-back alone. A handler that keeps failing after bounded retries, an event that cannot be decoded,
-whose type is unknown or whose data its schema refuses, comes back as a dead letter: the bus
-sends it to ``jiangong.dlq.<group>`` and moves on. Offsets are committed only after this
-transaction, by the bus.
+of deliveries; it applies them in one transaction: the batch's inbox rows (``consumer, source,
+id``) in one statement, whose conflicts are the duplicates, skipped and counted, then each new
+event's handler, in order. If that transaction fails, it is rolled back whole and the events are
+applied again one transaction each, so a failing handler is retried and rolled back alone. A
+handler that keeps failing after bounded retries (while the database answers), an event that
+cannot be decoded or whose data its schema refuses, comes back as a dead letter: the bus sends
+it to ``jiangong.dlq.<group>`` and moves on. Offsets are committed only after these
+transactions, by the bus.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 
 from cloudevents.core.v1.event import CloudEvent
 from marshmallow import EXCLUDE, Schema, ValidationError
-from sqlalchemy import Engine, Table
+from sqlalchemy import Engine, Table, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -100,52 +102,70 @@ class Consumer:
         self.max_attempts = max_attempts
         self.retry_delay = retry_delay
         self.stats: Counter[str] = Counter()
+        self._schemas: dict[type[Schema], Schema] = {}
+        self.lag: dict[tuple[str, int], int] = {}
+        """``{(topic, partition): records behind}``, as the Kafka bus last measured it."""
 
     @property
     def topics(self) -> list[str]:
         return sorted({topic_of(CATALOGUE[event_type]) for event_type in self.subscriptions})
 
     def handle(self, deliveries: Sequence[Delivery]) -> list[DeadLetter]:
-        """Apply a batch in one transaction; return the dead letters for the bus to send."""
-        dead: list[DeadLetter] = []
-        counts: Counter[str] = Counter()
-        with Session(self.engine) as session, session.begin():
-            ctx = self.context(session)
-            for delivery in deliveries:
-                error = self._apply(session, ctx, delivery, counts)
-                if error is not None:
-                    counts["dead_lettered"] += 1
-                    log.warning(
-                        "dead letter from %s[%s]@%s for %s: %s",
-                        delivery.topic,
-                        delivery.partition,
-                        delivery.offset,
-                        self.group,
-                        error,
-                    )
-                    dead.append(DeadLetter(delivery, error))
-        self.stats.update(counts)  # counted once the batch is durable
-        return dead
+        """Apply a batch; return the dead letters for the bus to send.
 
-    def _apply(
-        self, session: Session, ctx: Any, delivery: Delivery, counts: Counter[str]
-    ) -> str | None:
+        The batch is one transaction: every inbox row in one statement, then the handlers in
+        order. If it fails, it is rolled back whole and each event is applied again in a
+        transaction of its own, with retries, so that a poison event is dead-lettered alone."""
+        counts: Counter[str] = Counter()
+        dead: dict[int, str] = {}
+        ready: list[tuple[int, Subscription, Received]] = []
+        for index, delivery in enumerate(deliveries):
+            read = self._read(delivery)
+            if isinstance(read, str):
+                dead[index] = read
+            elif read is None:
+                counts["ignored"] += 1
+            else:
+                ready.append((index, *read))
+        if ready and not self._batch_applied(ready, counts):
+            for index, subscription, received in ready:  # each one durable: counted at once
+                with bound_request_id(received.request_id):
+                    failure = self._apply_alone(subscription, received, self.stats)
+                if failure is not None:
+                    dead[index] = failure
+        letters = []
+        for index in sorted(dead):
+            delivery, reason = deliveries[index], dead[index]
+            log.warning(
+                "dead letter from %s[%s]@%s for %s: %s",
+                delivery.topic,
+                delivery.partition,
+                delivery.offset,
+                self.group,
+                reason,
+            )
+            letters.append(DeadLetter(delivery, reason))
+        counts["dead_lettered"] += len(letters)
+        self.stats.update(+counts)  # counted once the effects are durable
+        return letters
+
+    def _read(self, delivery: Delivery) -> tuple[Subscription, Received] | str | None:
+        """The event and its handler; an error (a dead letter); None for a type not subscribed."""
         try:
             event = delivery.decode()
         except ValueError as error:
             return f"{type(error).__name__}: {error}"
         subscription = self.subscriptions.get(event.get_type())
         if subscription is None:
-            counts["ignored"] += 1
             return None
         payload = event.get_data()
         if not isinstance(payload, dict):
             return "schema: the event's data is not a JSON object"
         try:
-            data = subscription.schema(unknown=EXCLUDE).load(payload)
+            data = self._schema(subscription).load(payload)
         except ValidationError as error:
             return f"schema: {error.messages}"
-        received = Received(
+        return subscription, Received(
             id=event.get_id(),
             source=event.get_source(),
             type=event.get_type(),
@@ -154,24 +174,58 @@ class Consumer:
             data=data,
             request_id=request_id_of(event),
         )
-        with bound_request_id(received.request_id):  # its lines and events carry the request's
-            return self._apply_with_retries(session, ctx, subscription, received, counts)
 
-    def _apply_with_retries(
-        self,
-        session: Session,
-        ctx: Any,
-        subscription: Subscription,
-        received: Received,
-        counts: Counter[str],
+    def _schema(self, subscription: Subscription) -> Schema:
+        """One instance of each schema, built once: building one costs more than a load."""
+        schema = self._schemas.get(subscription.schema)
+        if schema is None:
+            schema = self._schemas[subscription.schema] = subscription.schema(unknown=EXCLUDE)
+        return schema
+
+    def _batch_applied(
+        self, ready: Sequence[tuple[int, Subscription, Received]], counts: Counter[str]
+    ) -> bool:
+        """Apply the batch in one transaction; False, all rolled back, if that failed."""
+        try:
+            counts.update(self._apply_batch(ready))
+        except Exception as error:  # the events go one transaction each, to isolate the failure
+            log.warning(
+                "%s could not apply a batch of %d in one transaction (%r); one by one",
+                self.group,
+                len(ready),
+                error,
+            )
+            return False
+        return True
+
+    def _apply_batch(self, ready: Sequence[tuple[int, Subscription, Received]]) -> Counter[str]:
+        """Every event of the batch in one transaction, its inbox rows inserted at once."""
+        counts: Counter[str] = Counter()
+        with Session(self.engine) as session, session.begin():
+            ctx = self.context(session)
+            fresh = self._record_many(session, [received for _, _, received in ready])
+            for _, subscription, received in ready:
+                key = (received.source, received.id)
+                if key not in fresh:
+                    counts["duplicates"] += 1
+                    continue
+                fresh.discard(key)  # the same event twice in one batch: the second is a duplicate
+                with bound_request_id(received.request_id):  # its lines and events carry it on
+                    subscription.handle(ctx, received)
+                counts["applied"] += 1
+        return counts
+
+    def _apply_alone(
+        self, subscription: Subscription, received: Received, counts: Counter[str]
     ) -> str | None:
+        """One event in its own transaction, retried; the error once retries are spent."""
         for attempt in range(1, self.max_attempts + 1):
             try:
-                with session.begin_nested():
+                with Session(self.engine) as session, session.begin():
                     if not self._record(session, received):
                         counts["duplicates"] += 1
                         return None
-                    subscription.handle(ctx, received)
+                    subscription.handle(self.context(session), received)
                 counts["applied"] += 1
                 return None
             except Exception as error:  # a handler's failure is retried, then dead-lettered
@@ -185,9 +239,42 @@ class Consumer:
                     error,
                 )
                 if attempt == self.max_attempts:
+                    if not self._database_answers():  # not the event's fault: retry the batch
+                        raise
                     return f"handler: {type(error).__name__}: {error}"
                 time.sleep(self.retry_delay * 2 ** (attempt - 1))
         return None  # pragma: no cover - the loop always returns
+
+    def _database_answers(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception:
+            log.warning("%s cannot reach its database", self.group, exc_info=True)
+            return False
+        return True
+
+    def _record_many(self, session: Session, events: Sequence[Received]) -> set[tuple[str, str]]:
+        """Insert the inbox rows of ``events`` not yet recorded, in one executemany; the
+        ``(source, id)`` of those it inserted (the others were applied before)."""
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        now = datetime.now(UTC)
+        statement = (
+            dialect.insert(self.inbox)
+            .on_conflict_do_nothing()
+            .returning(self.inbox.c.source, self.inbox.c.event_id)
+        )
+        rows = [
+            {
+                "consumer": self.group,
+                "source": event.source,
+                "event_id": event.id,
+                "type": event.type,
+                "processed_at": now,
+            }
+            for event in events
+        ]
+        return {(source, event_id) for source, event_id in session.execute(statement, rows)}
 
     def _record(self, session: Session, received: Received) -> bool:
         """Insert the inbox row; False if this consumer already applied the event."""

@@ -4,8 +4,10 @@ The producer uses ``acks=all`` with idempotence and waits for every acknowledgem
 relay may mark a row. After any delivery failure the producer is replaced: an idempotent
 kafka-python producer whose send timed out can stay wedged after the broker returns.
 Consumers run in groups with auto-commit off; a poll's batch is applied in one transaction,
-its dead letters are published, and only then are the offsets committed. If the batch cannot be
-applied (the database is down), the consumer seeks back and tries again.
+its dead letters are published, and only then are its offsets committed: when a poll comes back
+empty or once a second, not after every batch. If the batch cannot be applied (the database is
+down), the consumer seeks back and tries again. After each poll the consumer's lag per
+partition (high watermark less position) is left on ``Consumer.lag`` for the metrics.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,6 +42,7 @@ class KafkaBus:
         fetch_max_wait_ms: int = 10,
         session_timeout_ms: int = 6000,
         max_poll_records: int = 500,
+        commit_interval_ms: int = 1000,
         delivery_timeout_ms: int = 30000,
         partitions: int = 4,
     ):
@@ -47,11 +51,15 @@ class KafkaBus:
         self.fetch_max_wait_ms = fetch_max_wait_ms
         self.session_timeout_ms = session_timeout_ms
         self.max_poll_records = max_poll_records
+        self.commit_interval_ms = commit_interval_ms
         self.delivery_timeout_ms = delivery_timeout_ms
         self.partitions = partitions
         self._producer: KafkaProducer | None = None
         self._existing_topics: set[str] = set()
         self._producer_lock = threading.Lock()
+        self.trace: Callable[[str, Sequence[Delivery]], None] | None = None
+        """``trace(stage, deliveries)`` as a consumer's batch is ``polled``, ``applied`` and
+        ``committed`` (its offsets): a benchmark times the stages with it."""
 
     # -- producing ---------------------------------------------------------------------------
 
@@ -114,13 +122,26 @@ class KafkaBus:
         )
 
     def run_consumer(self, consumer: Consumer, stop: threading.Event) -> None:
+        """Poll, apply each batch, and commit the offsets of what was applied: when a poll
+        comes back empty, or once ``commit_interval_ms`` has passed, not after every batch
+        (a synchronous commit is a round trip that would hold up the next batch). A crash
+        redelivers what was applied since the last commit; the inbox skips it."""
         self.ensure_topics(consumer.topics)
         kafka = self._consumer(consumer.group, *consumer.topics)
+        applied: dict[TopicPartition, OffsetAndMetadata] = {}
+        committed_at = time.monotonic()
         try:
             while not stop.is_set():
                 records = kafka.poll(timeout_ms=200)
+                consumer.lag = _lag(kafka)
                 if records:
-                    self._process(kafka, consumer, records, stop)
+                    applied.update(self._process(kafka, consumer, records, stop))
+                due = time.monotonic() - committed_at >= self.commit_interval_ms / 1000
+                if applied and (not records or due):
+                    self._commit(kafka, consumer, applied)
+                    applied, committed_at = {}, time.monotonic()
+            if applied:
+                self._commit(kafka, consumer, applied)
         finally:
             kafka.close(autocommit=False)
 
@@ -130,8 +151,12 @@ class KafkaBus:
         consumer: Consumer,
         records: dict[Any, list[Any]],
         stop: threading.Event,
-    ) -> None:
+    ) -> dict[TopicPartition, OffsetAndMetadata]:
+        """Apply a poll's records; the offsets to commit (none if the batch failed)."""
         deliveries = [_delivery(record) for batch in records.values() for record in batch]
+        trace = self.trace
+        if trace is not None:
+            trace("polled", deliveries)
         try:
             dead = consumer.handle(deliveries)
             self.dead_letter(consumer.group, dead)
@@ -140,10 +165,27 @@ class KafkaBus:
             for tp, batch in records.items():
                 kafka.seek(tp, batch[0].offset)
             stop.wait(1.0)
+            return {}
+        if trace is not None:
+            trace("applied", deliveries)
+        return {
+            tp: OffsetAndMetadata(batch[-1].offset + 1, "", -1) for tp, batch in records.items()
+        }
+
+    def _commit(
+        self,
+        kafka: KafkaConsumer,
+        consumer: Consumer,
+        offsets: dict[TopicPartition, OffsetAndMetadata],
+    ) -> None:
+        try:
+            kafka.commit(offsets)
+        except KafkaError:  # a rebalance took the partitions: their new owner's inbox skips
+            log.warning("%s could not commit its offsets", consumer.group, exc_info=True)
             return
-        kafka.commit(
-            {tp: OffsetAndMetadata(batch[-1].offset + 1, "", -1) for tp, batch in records.items()}
-        )
+        trace = self.trace
+        if trace is not None:
+            trace("committed", ())
 
     def dead_letter(self, group: str, letters: list[DeadLetter]) -> None:
         """Send each dead letter with its original key, value and headers, plus the error."""
@@ -287,6 +329,20 @@ def _dead_letter_view(record: Any) -> dict[str, object]:
         "error": headers.get("jiangong_error"),
         "at": datetime.fromtimestamp(record.timestamp / 1000, UTC).isoformat(),
     }
+
+
+def _lag(kafka: KafkaConsumer) -> dict[tuple[str, int], int]:
+    """Records not yet fetched, per assigned partition: the high watermark the last fetch
+    reported, less the position (partitions not fetched yet are left out)."""
+    lag = {}
+    for tp in kafka.assignment():
+        highwater = kafka.highwater(tp)
+        if highwater is None:
+            continue
+        position = kafka.position(tp, timeout_ms=0)
+        if position is not None:
+            lag[(tp.topic, tp.partition)] = max(0, highwater - position)
+    return lag
 
 
 def _delivery(record: Any) -> Delivery:

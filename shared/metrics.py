@@ -263,3 +263,37 @@ class _WorkerCollector(Collector):
         )
         published.add_metric([], sum(relay.published for relay in list(self.relays.values())))
         yield published
+
+
+CONSUMER_LAG = (
+    "jiangong_consumer_lag",
+    "Records of a partition the consumer has not fetched yet (the high watermark less its "
+    "position, measured after each poll), by group, topic and partition.",
+)
+
+
+class _ConsumerLagCollector(Collector):
+    """``jiangong_consumer_lag{group,topic,partition}``: the lag the Kafka consumer loop
+    measured after its last poll (``Consumer.lag``), read at scrape time. The in-process bus
+    measures none."""
+
+    def __init__(self, consumers: dict[str, Consumer]):
+        self.consumers = consumers
+
+    def describe(self) -> Iterator[Metric]:
+        yield GaugeMetricFamily(*CONSUMER_LAG, labels=["group", "topic", "partition"])
+
+    def collect(self) -> Iterator[Metric]:
+        family = GaugeMetricFamily(*CONSUMER_LAG, labels=["group", "topic", "partition"])
+        for consumer in list(self.consumers.values()):
+            for (topic, partition), lag in sorted(consumer.lag.items()):
+                family.add_metric([consumer.group, topic, str(partition)], lag)
+        yield family
+
+
+def watch_consumer_lag(metrics: Metrics) -> None:
+    """Expose the lag of the consumers ``metrics`` watches (``Metrics.watch_consumer``)."""
+    try:
+        metrics.registry.register(_ConsumerLagCollector(metrics._worker.consumers))
+    except ValueError:  # already there: it reads whichever consumers are watched now
+        log.debug("%s already exposes its consumers' lag", metrics.service)

@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -109,6 +109,11 @@ class OutboxRecord:
             data_json=self.data_json,
             request_id=self.request_id,
         )
+
+
+Trace = Callable[[str, Sequence[OutboxRecord]], None]
+"""``trace(stage, records)``: called as a relay batch passes ``fetching`` (before its query, with
+no records), ``fetched``, ``published`` and ``marked``; a benchmark times the stages with it."""
 
 
 class Publisher(Protocol):
@@ -226,6 +231,11 @@ class Relay:
         self.publisher = publisher
         self.batch_size = batch_size
         self.topic = topic_of(outbox.service)
+        self._autocommit = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if engine.dialect.name == "postgresql"
+            else None
+        )
         # SQLite: one relay per database file in this process. PostgreSQL: the advisory lock
         # decides between processes (and engines), this lock only between this relay's threads.
         self._local = (
@@ -239,17 +249,21 @@ class Relay:
         self._lock_key = zlib.crc32(f"jiangong-relay:{outbox.service}".encode())
         self.published = 0
         """Rows this relay published (and marked) since it started: a metric's counter."""
+        self.trace: Trace | None = None
 
     def relay_once(self) -> int:
         """Publish one batch of unpublished rows; returns how many were published."""
         with self._exclusive() as acquired:
             if not acquired:
                 return 0
+            trace = self.trace
+            if trace is not None:
+                trace("fetching", ())
             table = self.outbox.table
-            with Session(self.engine) as session:
+            with self._one_statement() as connection:
                 records = [
                     OutboxRecord(*row)
-                    for row in session.execute(
+                    for row in connection.execute(
                         self.outbox.records()
                         .where(table.c.published_at.is_(None))
                         .limit(self.batch_size)
@@ -257,8 +271,14 @@ class Relay:
                 ]
             if not records:
                 return 0
+            if trace is not None:
+                trace("fetched", records)
             self.publisher.publish(self.topic, records)
+            if trace is not None:
+                trace("published", records)
             self._mark([record.position for record in records])
+            if trace is not None:
+                trace("marked", records)
             self.published += len(records)
             return len(records)
 
@@ -271,11 +291,19 @@ class Relay:
         else:
             chosen = column.in_(text("SELECT value FROM json_each(:positions)"))
             positions = json.dumps(positions)  # type: ignore[assignment]
-        with Session(self.engine) as session, session.begin():
-            session.execute(
+        with self._one_statement() as connection:  # one statement: all of them or none
+            connection.execute(
                 update(self.outbox.table).where(chosen).values(published_at=datetime.now(UTC)),
                 {"positions": positions},
             )
+
+    def _one_statement(self) -> Any:
+        """A connection for one statement. On PostgreSQL in autocommit: no BEGIN and COMMIT
+        round trips around it. On SQLite a transaction, as its connections begin their own
+        (``shared.db``)."""
+        if self._autocommit is not None:
+            return self._autocommit.connect()
+        return self.engine.begin()
 
     def drain(self) -> int:
         """Publish until nothing is left; returns the total."""
@@ -286,12 +314,17 @@ class Relay:
 
     def run(self, stop: threading.Event, wakeup: threading.Event, poll_interval: float) -> None:
         """Relay until ``stop``: publish while there is work, then wait for a commit's signal
-        (``wakeup`` in this process, LISTEN/NOTIFY from other processes on PostgreSQL)."""
+        (``wakeup`` in this process, LISTEN/NOTIFY from other processes on PostgreSQL).
+
+        The signals that came before a batch's query are dropped: that query sees their rows.
+        So after a batch that was not full the relay waits at once; a commit its query missed
+        signals after it, and wakes it (no empty query after each batch)."""
         while not stop.is_set():
             wakeup.clear()
+            self._forget_signals()
             try:
-                if self.relay_once():
-                    continue
+                if self.relay_once() >= self.batch_size:
+                    continue  # more may wait
             except Exception:  # the broker or the database is away: keep the rows, retry
                 log.exception("%s relay failed; rows stay unpublished", self.outbox.service)
                 stop.wait(1.0)
@@ -338,6 +371,17 @@ class Relay:
             log.warning("%s relay lost its session", self.outbox.service, exc_info=True)
             self._disconnect()
             return False
+
+    def _forget_signals(self) -> None:
+        """Drop the notifications already received (PostgreSQL), without waiting."""
+        if self._session is None:
+            return
+        try:
+            for _ in self._session.notifies(timeout=0):
+                pass
+        except Exception:  # a lost session: the next wait reconnects or polls
+            log.warning("%s relay lost its session", self.outbox.service)
+            self._disconnect()
 
     def _wait(self, wakeup: threading.Event, timeout: float) -> None:
         if self.engine.dialect.name != "postgresql":

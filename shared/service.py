@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from shared.bus import Bus
 from shared.clock import TIMEZONE_NAME
 from shared.inbox import Consumer
-from shared.metrics import metrics_of
+from shared.metrics import metrics_of, watch_consumer_lag
 from shared.outbox import Relay
 from shared.runtime import engine_of, runtime_of
 
@@ -52,6 +52,7 @@ class ServiceWorker:
         metrics.watch_relay(self.relay)
         if self.consumer is not None:
             metrics.watch_consumer(self.consumer)
+            watch_consumer_lag(metrics)
 
     def start(self) -> None:
         self._spawn(self._relay_loop, "relay")
