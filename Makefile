@@ -53,7 +53,7 @@ e2e: $(INSTALLED) ## a Jiaxing year on the distributed platform (8 processes, Po
 
 bench: $(INSTALLED) ## the benchmarks, each beside its baseline measured in the same run
 	$(BIN)/python benchmarks/bus.py
-	$(BIN)/python benchmarks/http.py
+	$(BIN)/python benchmarks/http_edge.py
 	$(BIN)/python benchmarks/registry_import.py
 	$(BIN)/python benchmarks/leaderboard.py
 	$(BIN)/python benchmarks/assessments.py

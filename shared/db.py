@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
@@ -47,6 +48,27 @@ def configure_database(app: Flask, db: SQLAlchemy, url: str) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
 
+    @app.before_request
+    def _reads_only() -> None:
+        read_only(request.method in READING_METHODS)
+
+    @app.teardown_request
+    def _writes_again(_error: BaseException | None) -> None:
+        read_only(False)
+
+
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_READ_ONLY: ContextVar[bool] = ContextVar("jiangong_read_only", default=False)
+
+
+def read_only(value: bool) -> None:
+    """Say whether what this thread runs next only reads (a GET request) or may write."""
+    _READ_ONLY.set(value)
+
+
+def reading_only() -> bool:
+    return _READ_ONLY.get()
+
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -61,11 +83,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection: Any) -> None:
-    """On SQLite every transaction takes the write lock when it begins (``BEGIN IMMEDIATE``).
+    """On SQLite a transaction that may write takes the write lock when it begins (``BEGIN
+    IMMEDIATE``); one that only reads (a GET request's) does not (``BEGIN``).
 
     A deferred transaction that has read and then writes, while another connection committed
     meanwhile, fails at once with "database is locked" (its snapshot is stale; the busy timeout
-    does not help). Embedded, a request, a consumer batch and a job share each file, so they
-    queue for the lock instead; WAL still lets readers of other connections go on."""
+    does not help). Embedded, a request, a consumer batch and a job share each file, so writers
+    queue for the lock instead. A reader needs no lock: in WAL mode it reads its snapshot while
+    a writer writes, so reads never queue behind the relay, the consumers or each other. A
+    command run in a read request (the audited look at an ID number writes its audit row) first
+    says so (:func:`shared.runtime.execute`)."""
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if reading_only() else "BEGIN IMMEDIATE")

@@ -28,6 +28,7 @@ from sqlalchemy import Engine, Table
 from sqlalchemy.orm import Session
 
 from shared.clock import now_of
+from shared.db import read_only, reading_only
 from shared.handling import Context, Handlers, handle
 from shared.inbox import Subscription
 from shared.outbox import Outbox
@@ -123,6 +124,10 @@ def execute(command: object) -> Any:
     """For a view: run the command in the request's transaction and commit it."""
     runtime = runtime_of(current_app)
     session = runtime.definition.db.session
+    if reading_only():  # a command in a read request: its transaction may write
+        read_only(False)
+        if session().in_transaction():
+            session.rollback()  # what it read is read again, under the write lock
     try:
         result = handle(runtime.definition.handlers, runtime.context(session()), command)
         session.commit()

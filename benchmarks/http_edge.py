@@ -1,6 +1,6 @@
 """The embedded platform's HTTP edge: requests a second and latency, as ``jiangong up`` serves.
 
-    python benchmarks/http.py [--duration 10] [--connections 8] [--threads 32]
+    python benchmarks/http_edge.py [--duration 10] [--connections 8] [--threads 32]
                               [--seed-workers 1000] [--no-access-log] [--server werkzeug]
 
 The server runs in a child process, built as ``jiangong up`` builds it: the four services on
@@ -38,10 +38,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-# this file's name is the standard library's ``http``: its folder must not come first
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import argparse  # noqa: E402
