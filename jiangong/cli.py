@@ -278,10 +278,16 @@ def _at_least_one(text: str) -> int:
     return count
 
 
-def _wait_for_signal() -> None:
+def _stop_on_signals() -> threading.Event:
+    """An event SIGINT or SIGTERM sets, from now on: taken before anything starts, so that a
+    signal arriving while it starts stops it cleanly too."""
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    return stop
+
+
+def _wait_for(stop: threading.Event) -> None:
     while not stop.wait(0.5):
         pass
 
@@ -340,6 +346,7 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
     if not 0 <= port <= 65535:
         print(f"jiangong worker: --metrics-port {port} is no port (0 to 65535)", file=sys.stderr)
         return 2
+    stop = _stop_on_signals()
     app = create_app(definition(args.service), settings)
     bus = bus_for(settings, args.service)
     worker = ServiceWorker(app, bus)  # its consumer and relay are in the metrics from here on
@@ -363,7 +370,7 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
         args.service,
         where,
     )
-    _wait_for_signal()
+    _wait_for(stop)
     worker.stop()
     bus.close()
     if metrics is not None:
