@@ -10,6 +10,7 @@ import signal
 import socket
 import sys
 import threading
+from dataclasses import replace
 from datetime import timedelta
 
 from jiangong.services import SERVICE_MODULES, UnknownService, available
@@ -81,7 +82,8 @@ def _parser() -> argparse.ArgumentParser:
         type=_at_least_one,
         default=THREADS,
         help=f"requests answered at once by the HTTP server, waitress ({THREADS}); an open "
-        "dashboard stream holds one for as long as it lasts, so keep some beyond the streams",
+        "dashboard stream holds one for as long as it lasts, so streams may take three "
+        "quarters of them (unless JIANGONG_DASHBOARD_MAX_STREAMS says otherwise)",
     )
     up.add_argument(
         "--demo", action="store_true", help="load demo data for Jiaxing (a believable year)"
@@ -244,7 +246,7 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
         print(f"jiangong up: {error}", file=sys.stderr)
         return 2
     try:
-        platform = EmbeddedPlatform(settings)
+        platform = EmbeddedPlatform(streams_within(settings, args.threads))
         platform.start()  # first: a service's demo may wait for what another's demo announces
         if args.demo:
             platform.load_demo()
@@ -265,6 +267,20 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
         lock.release()
     print("Stopped.", flush=True)
     return 0
+
+
+MAX_STREAMS = "JIANGONG_DASHBOARD_MAX_STREAMS"
+
+
+def streams_within(settings: Settings, threads: int) -> Settings:
+    """The settings ``up`` runs with: unless ``JIANGONG_DASHBOARD_MAX_STREAMS`` says otherwise,
+    the dashboard's open streams take at most three quarters of the server's threads (an open
+    stream holds one), so that a room of open dashboards never leaves the API unanswered; a
+    stream beyond them is answered 503 and its page tries again."""
+    if MAX_STREAMS in settings.extra:
+        return settings
+    streams = max(1, threads - max(1, threads // 4))
+    return replace(settings, extra={**settings.extra, MAX_STREAMS: str(streams)})
 
 
 def _at_least_one(text: str) -> int:

@@ -1,6 +1,6 @@
 """``jiangong up`` serves with waitress: its answers say so, a dashboard stream's messages reach
-the client as they are written while other requests are answered beside it, and Ctrl-C stops
-it cleanly with a stream still open."""
+the client as they are written while other requests are answered beside it, streams never
+take every thread, and Ctrl-C stops it cleanly with a stream still open."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from jiangong.cli import MAX_STREAMS, streams_within
+from shared.settings import Settings
 from tests.support.broker import free_port
 from tests.support.polling import wait_until
 
@@ -98,3 +100,28 @@ def test_open_streams_deliver_their_messages_while_other_requests_are_answered(u
     for connection, _ in streams[:1]:
         connection.close()
     # the other stays open: Ctrl-C (the fixture) cuts it and stops cleanly all the same
+
+
+def test_streams_beyond_three_quarters_of_the_threads_are_refused_and_the_api_answers(
+    up: int,
+) -> None:
+    held = [_stream(up), _stream(up)]  # three threads: streams may hold two of them
+    connection = http.client.HTTPConnection("127.0.0.1", up, timeout=30)
+    connection.request("GET", "/api/v1/stream", headers={"Accept": "text/event-stream"})
+    refused = connection.getresponse()
+    assert refused.status == 503
+    assert refused.getheader("Content-Type", "").startswith("application/problem+json")
+    refused.read()
+    connection.close()
+    assert _status(up, "/api/v1/targets") == 200  # answered, not held up
+    for opened, _ in held:
+        opened.close()
+
+
+def test_the_stream_limit_follows_the_threads_unless_it_is_set(tmp_path: Path) -> None:
+    settings = Settings.from_env({"JIANGONG_DATA_DIR": str(tmp_path)})
+    assert streams_within(settings, 32).extra[MAX_STREAMS] == "24"
+    assert streams_within(settings, 3).extra[MAX_STREAMS] == "2"
+    assert streams_within(settings, 1).extra[MAX_STREAMS] == "1"
+    chosen = Settings.from_env({"JIANGONG_DATA_DIR": str(tmp_path), MAX_STREAMS: "40"})
+    assert streams_within(chosen, 32).extra[MAX_STREAMS] == "40"
