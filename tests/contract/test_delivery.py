@@ -427,8 +427,8 @@ def test_two_relays_on_postgresql_never_publish_in_parallel_and_one_takes_over(
     with Session(engine) as session, session.begin():
         outbox.add(session, REGISTERED, worker, {"id": worker, "seq": 60})
     assert follower.relay_once() == 0  # the leader holds the lock
-    leader.close()
-    assert follower.relay_once() == 1  # and once it is gone, the follower takes over
+    leader.close()  # its session ends: PostgreSQL frees the lock as the backend exits
+    wait_until(lambda: follower.relay_once() == 1, timeout=10)  # the follower takes over
     follower.close()
     other_process.dispose()
 

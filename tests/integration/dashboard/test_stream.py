@@ -74,10 +74,8 @@ def test_the_first_event_is_the_targets_and_a_count_moving_sends_the_next(any_wo
         assert _promotions(first) == 0
 
         any_world.promotion(new_id("wkr"))
-        started = time.monotonic()
-        second = stream.message()
+        second = stream.message()  # on the same stream, not after a reconnection
 
-        assert time.monotonic() - started < 1
         assert int(second["id"]) > int(first["id"])
         assert _promotions(second) == 1
 
@@ -119,14 +117,12 @@ def test_a_stream_ends_by_itself_after_its_time_with_heartbeats_on_the_way(tmp_p
         JIANGONG_DASHBOARD_STREAM_SECONDS="0.5",
         JIANGONG_DASHBOARD_HEARTBEAT_SECONDS="0.1",
     )
-    started = time.monotonic()
-
     with streaming(world) as stream:
         stream.message()
-        rest = stream.rest()
+        rest = stream.rest()  # returns once the server ends the stream
 
-    assert time.monotonic() - started < 2
-    assert rest.count(": heartbeat") >= 3
+    # heartbeats every 0.1 s for 0.5 s: a stream left open (5 s by default) would send ~50
+    assert 3 <= rest.count(": heartbeat") <= 10
 
 
 def test_streams_beyond_the_limit_are_refused_until_one_closes(tmp_path) -> None:
@@ -221,9 +217,7 @@ def test_on_postgresql_a_raise_in_another_process_wakes_the_watch_without_its_po
             time.sleep(0.3)  # the watch has read, and listens
             with Session(elsewhere) as session, session.begin():
                 bump(session)
-            started = time.monotonic()
-            after = watch.wait(before, 5.0)
+            after = watch.wait(before, 5.0)  # its own read would come in 30 s: woken
             assert after == (before or 0) + 1
-            assert time.monotonic() - started < 1
     finally:
         elsewhere.dispose()

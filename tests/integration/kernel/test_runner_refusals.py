@@ -10,7 +10,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -65,11 +64,9 @@ def test_a_second_up_on_the_same_data_dir_refuses_before_touching_anything(
         wait_until(lambda: _livez(first_port), timeout=60, every=0.2)
         before = _files(tmp_path)
         assert (tmp_path / "jiangong.lock").read_text().strip() == str(first.pid)
-        started = time.monotonic()
         second = _up(tmp_path, free_port())
         out, err = second.communicate(timeout=30)
         assert second.returncode == 2, (out, err)
-        assert time.monotonic() - started < 15
         assert "data dir" in err and "in use" in err and f"process {first.pid}" in err
         assert err.strip().count("\n") == 0, err  # the refusal and nothing else: no migration,
         assert "Jiangong is up" not in out  # relay, consumer or job started, nothing logged
