@@ -31,6 +31,7 @@ from shared.auth import issue_token
 from shared.clock import today_in_shanghai
 from shared.identifiers import MALE, USCC_ALPHABET, make_id_number, make_uscc
 from shared.settings import Settings
+from tests.support.bodies import competition_body
 from tests.support.broker import free_port
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2}
@@ -218,25 +219,12 @@ def competition_under_way(
     served: Served, enterprise_id: str, workers: list[str]
 ) -> tuple[str, str, list[str]]:
     """A competition with two entries, closed for judging, with a judge: (id, judge, entries)."""
-    body = {
-        "title": TITLE,
-        "kind": "skill_contest",
-        "level": "city",
-        "contest_class": 1,
-        "region_code": "330400",
-        "occupation_code": OCCUPATION,
-        "year": today_in_shanghai().year,
-        "registration_closes_at": None,
-        "freeze_at": None,
-        "max_entries_per_enterprise": 3,
-        "team_size": {"min": 1, "max": 2},
-        "criteria": [
-            {"code": "quality", "name": "质量", "weight": 0.6, "max_marks": 100},
-            {"code": "safety", "name": "安全", "weight": 0.4, "max_marks": 100},
-        ],
-        "aggregation": "mean",
-        "awards": [{"name": "一等奖", "places": 1}, {"name": "二等奖", "places": 1}],
-    }
+    body = competition_body(
+        title=TITLE,
+        occupation_code=OCCUPATION,
+        year=today_in_shanghai().year,
+        awards=[{"name": "一等奖", "places": 1}, {"name": "二等奖", "places": 1}],
+    )
     competition = served.made_once("POST", "/competitions/api/v1/competitions", body)["id"]
     base = f"/competitions/api/v1/competitions/{competition}"
     served.made_once("POST", f"{base}/open", None, expect=200)

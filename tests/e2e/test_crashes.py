@@ -6,15 +6,12 @@ entering one worker in one competition make exactly one entry and no 500."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +21,8 @@ import pytest
 from shared.auth import issue_token
 from shared.clock import today_in_shanghai
 from shared.identifiers import FEMALE, MALE, make_id_number, make_uscc
+from tests.support import http
+from tests.support.bodies import competition_body
 from tests.support.broker import free_port
 from tests.support.polling import wait_until
 
@@ -82,13 +81,7 @@ class Platform:
                 self.process.wait(timeout=30)
 
     def status(self, path: str) -> int:
-        try:
-            with urllib.request.urlopen(self.base + path, timeout=2) as answer:
-                return int(answer.status)
-        except urllib.error.HTTPError as error:
-            return int(error.code)
-        except OSError:
-            return 0
+        return http.status(self.base + path, timeout=2)
 
     def call(
         self,
@@ -100,20 +93,15 @@ class Platform:
         content_type: str = "application/json",
         timeout: float = 30,
     ) -> tuple[int, Any]:
-        payload = (
-            data if data is not None else (None if body is None else json.dumps(body).encode())
-        )
-        request = urllib.request.Request(
+        return http.call(
             self.base + path,
-            data=payload,
-            method=method,
-            headers={"Authorization": f"Bearer {self.admin}", "Content-Type": content_type},
+            method,
+            body,
+            token=self.admin,
+            data=data,
+            content_type=content_type,
+            timeout=timeout,
         )
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as answer:
-                return int(answer.status), json.loads(answer.read() or b"null")
-        except urllib.error.HTTPError as error:
-            return int(error.code), json.loads(error.read() or b"null")
 
     def enterprise(self, region: str = "330402", organisation: str = "MA2000001") -> str:
         status, body = self.call(
@@ -326,25 +314,7 @@ def test_eight_concurrent_entries_of_one_worker_make_one_entry(platform: Platfor
     status, competition = platform.call(
         "POST",
         "/competitions/api/v1/competitions",
-        {
-            "title": "嘉兴市数控车工技能比武",
-            "kind": "skill_contest",
-            "level": "city",
-            "contest_class": 1,
-            "region_code": "330400",
-            "occupation_code": "6-18-01-01",
-            "year": year,
-            "registration_closes_at": None,
-            "freeze_at": None,
-            "max_entries_per_enterprise": 3,
-            "team_size": {"min": 1, "max": 2},
-            "criteria": [
-                {"code": "quality", "name": "质量", "weight": 0.6, "max_marks": 100},
-                {"code": "safety", "name": "安全", "weight": 0.4, "max_marks": 100},
-            ],
-            "aggregation": "mean",
-            "awards": [{"name": "一等奖", "places": 1}],
-        },
+        competition_body(year=year, awards=[{"name": "一等奖", "places": 1}]),
     )
     assert status == 201, competition
     path = f"/competitions/api/v1/competitions/{competition['id']}"

@@ -3,8 +3,8 @@ the one-shot ``migrate`` and ``topics`` first, then each service's API (``serve 
 gunicorn on a free loopback port, one worker) and its worker (``worker NAME``: relay, consumers,
 jobs), each with the environment its ``Process`` lists and a log file of its own.
 
-Where ``jiangong worker`` serves its metrics (``--metrics-port``), each worker gets a free port
-for them and ``worker_metrics`` reads them. A test can kill one process with SIGKILL, stop it
+Each worker serves its metrics on a free port of its own (``--metrics-port``), which
+``worker_metrics`` reads. A test can kill one process with SIGKILL, stop it
 for a while (SIGSTOP/SIGCONT), start it again with the same command and environment, and read
 any service's database; ``stop`` ends everything (SIGTERM, then SIGKILL for what does not stop
 in time).
@@ -12,7 +12,6 @@ in time).
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -28,6 +27,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, create_engine, text
 
 from jiangong.deployment import Process, database_variable, processes
+from tests.support import http
 from tests.support.broker import free_port
 from tests.support.polling import wait_until
 
@@ -59,9 +59,7 @@ class DistributedPlatform:
         self.steps = {process.name: process for process in processes()}
         self.services = [p.command[1] for p in self.steps.values() if p.command[0] == "serve"]
         self.ports = {name: free_port() for name in self.services}
-        self.metrics_ports = (
-            {name: free_port() for name in self.services} if worker_serves_metrics() else {}
-        )
+        self.metrics_ports = {name: free_port() for name in self.services}
         self.running: dict[str, subprocess.Popen[bytes]] = {}
         self.starts: dict[str, int] = {}
         self._engines: dict[str, Engine] = {}
@@ -81,7 +79,7 @@ class DistributedPlatform:
         if process.command[0] == "serve":
             port = str(self.ports[process.command[1]])
             return [*process.command, "--host", "127.0.0.1", "--port", port, "--workers", "1"]
-        if process.command[0] == "worker" and self.metrics_ports:  # a free port, not the default
+        if process.command[0] == "worker":  # a free port, not the default
             return [*process.command, "--metrics-port", str(self.metrics_ports[process.command[1]])]
         return list(process.command)
 
@@ -186,13 +184,7 @@ class DistributedPlatform:
         return f"http://127.0.0.1:{self.ports[service]}"
 
     def status(self, service: str, path: str) -> int:
-        try:
-            with urllib.request.urlopen(self.base_url(service) + path, timeout=3) as answer:
-                return int(answer.status)
-        except urllib.error.HTTPError as error:
-            return int(error.code)
-        except OSError:
-            return 0
+        return http.status(self.base_url(service) + path)
 
     def call(
         self,
@@ -207,27 +199,14 @@ class DistributedPlatform:
         timeout: float = 30.0,
     ) -> tuple[int, Any]:
         """One request to a service's API: ``(status, decoded JSON body or None)``."""
-        payload = data if data is not None else (None if body is None else json.dumps(body))
-        headers = {"Content-Type": content_type}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        request = urllib.request.Request(
-            self.base_url(service) + path,
-            data=payload.encode() if isinstance(payload, str) else payload,
-            method=method,
-            headers=headers,
+        url = self.base_url(service) + path
+        return http.call(
+            url, method, body, token=token, data=data, content_type=content_type, timeout=timeout
         )
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as answer:
-                return int(answer.status), _decoded(answer.read())
-        except urllib.error.HTTPError as error:
-            return int(error.code), _decoded(error.read())
 
-    def worker_metrics(self, service: str) -> dict[str, float] | None:
+    def worker_metrics(self, service: str) -> dict[str, float]:
         """The service's worker's Prometheus samples (summed over their labels) since it last
-        started, or None where ``jiangong worker`` serves no metrics."""
-        if service not in self.metrics_ports:
-            return None
+        started."""
         url = f"http://127.0.0.1:{self.metrics_ports[service]}/metrics"  # loopback: no token
         with urllib.request.urlopen(url, timeout=5) as answer:
             exposition = answer.read().decode()
@@ -252,24 +231,3 @@ class DistributedPlatform:
     def rows(self, service: str, sql: str, **parameters: Any) -> list[Any]:
         with self.engine(service).connect() as connection:
             return list(connection.execute(text(sql), parameters))
-
-
-def worker_serves_metrics() -> bool:
-    """Whether ``jiangong worker`` takes ``--metrics-port`` (so that each test's workers get
-    free ports rather than the fixed defaults)."""
-    shown = subprocess.run(
-        [sys.executable, "-m", "jiangong.cli", "worker", "--help"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    return "--metrics-port" in shown.stdout
-
-
-def _decoded(raw: bytes) -> Any:
-    if not raw:
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return raw.decode(errors="replace")

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from services.competitions.api.schemas import MAX_ENTRIES, MAX_MARKS, MAX_TEAM, MAX_WEIGHT
-from tests.integration.competitions.conftest import World, competition_body
+from tests.integration.competitions.conftest import World
+from tests.support.bodies import competition_body
 
 
 def _create(world: World, **overrides: Any) -> Any:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from shared.regions import COUNTIES
-from tests.integration.competitions.conftest import competition_body
+from tests.support.bodies import competition_body
 
 ZH = {"Accept-Language": "zh"}
 

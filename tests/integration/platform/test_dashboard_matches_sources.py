@@ -30,6 +30,7 @@ from shared.identifiers import FEMALE, MALE, USCC_ALPHABET, make_id_number, make
 from shared.regions import COUNTIES
 from shared.runtime import engine_of, runtime_of
 from shared.settings import Settings
+from tests.support.bodies import competition_body
 
 OCCUPATION, WELDER = "6-18-01-01", "6-18-02-04"
 RATE_KEYS = {
@@ -181,25 +182,13 @@ class Platform:
 
     # -- competitions ----------------------------------------------------------------------
     def competition(self, year: int, title: str) -> str:
-        body = {
-            "title": title,
-            "kind": "skill_contest",
-            "level": "city",
-            "contest_class": 1,
-            "region_code": "330400",
-            "occupation_code": OCCUPATION,
-            "year": year,
-            "registration_closes_at": None,
-            "freeze_at": None,
-            "max_entries_per_enterprise": 3,
-            "team_size": {"min": 1, "max": 3},
-            "criteria": [
-                {"code": "quality", "name": "质量", "weight": 0.6, "max_marks": 100},
-                {"code": "safety", "name": "安全", "weight": 0.4, "max_marks": 100},
-            ],
-            "aggregation": "mean",
-            "awards": [{"name": "一等奖", "places": 1}],
-        }
+        body = competition_body(
+            title=title,
+            occupation_code=OCCUPATION,
+            year=year,
+            team_size={"min": 1, "max": 3},
+            awards=[{"name": "一等奖", "places": 1}],
+        )
         competition = str(self.call("POST", "/competitions/api/v1/competitions", body, 201)["id"])
         self.call("POST", f"/competitions/api/v1/competitions/{competition}/open")
         return competition
