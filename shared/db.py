@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -68,6 +70,16 @@ def read_only(value: bool) -> None:
 
 def reading_only() -> bool:
     return _READ_ONLY.get()
+
+
+@contextmanager
+def reads() -> Iterator[None]:
+    """Transactions begun inside only read (a relay's query): on SQLite they take no lock."""
+    token = _READ_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _READ_ONLY.reset(token)
 
 
 @event.listens_for(Engine, "connect")

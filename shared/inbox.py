@@ -99,6 +99,7 @@ class Consumer:
         self.engine = engine
         self.inbox = inbox
         self.subscriptions = dict(subscriptions)
+        self._inserts: dict[str, Any] = {}
         self.max_attempts = max_attempts
         self.retry_delay = retry_delay
         self.stats: Counter[str] = Counter()
@@ -257,13 +258,16 @@ class Consumer:
     def _record_many(self, session: Session, events: Sequence[Received]) -> set[tuple[str, str]]:
         """Insert the inbox rows of ``events`` not yet recorded, in one executemany; the
         ``(source, id)`` of those it inserted (the others were applied before)."""
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        name = session.get_bind().dialect.name
+        statement = self._inserts.get(name)
+        if statement is None:  # built once: its cache key is then computed once, not a batch
+            dialect = postgresql if name == "postgresql" else sqlite
+            statement = self._inserts[name] = (
+                dialect.insert(self.inbox)
+                .on_conflict_do_nothing()
+                .returning(self.inbox.c.source, self.inbox.c.event_id)
+            )
         now = datetime.now(UTC)
-        statement = (
-            dialect.insert(self.inbox)
-            .on_conflict_do_nothing()
-            .returning(self.inbox.c.source, self.inbox.c.event_id)
-        )
         rows = [
             {
                 "consumer": self.group,

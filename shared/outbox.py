@@ -41,6 +41,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.event import listen
 from sqlalchemy.orm import Session, scoped_session
 
+from shared.db import reads
 from shared.events import (
     Message,
     encode_binary,
@@ -260,7 +261,7 @@ class Relay:
             if trace is not None:
                 trace("fetching", ())
             table = self.outbox.table
-            with self._one_statement() as connection:
+            with reads(), self._one_statement() as connection:
                 records = [
                     OutboxRecord(*row)
                     for row in connection.execute(

@@ -35,6 +35,7 @@ from shared.outbox import Outbox
 from shared.pii import PiiCipher
 from shared.settings import Settings
 from shared.tables import KernelTables
+from shared.versions import MAX_AGE, AnswerCache, track_writes
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,9 @@ class ServiceDefinition:
     """Plain Flask blueprints for people, registered at the app's root (``/``, not the API)."""
     configure: Callable[[Flask], None] | None = None
     """Reads the service's own settings once the app is built: a bad one stops it there."""
+    data_version: Table | None = None
+    """The service's data version (``shared.versions``): reads marked ``kept_until_changed``
+    are answered from what was computed at the same version."""
 
 
 @dataclass
@@ -79,6 +83,7 @@ class Runtime:
     outbox: Outbox
     cipher: PiiCipher | None = None
     bus_ping: Callable[[], bool] = lambda: True
+    answers: AnswerCache = field(default_factory=lambda: AnswerCache(256, MAX_AGE))
 
     def now(self) -> datetime:
         return now_of(self.app)
@@ -106,6 +111,9 @@ def init_service(app: Flask, definition: ServiceDefinition, settings: Settings) 
         cipher=PiiCipher(settings.pii_key) if definition.keeps_pii else None,
     )
     app.extensions[_RUNTIME] = runtime
+    if definition.data_version is not None:
+        with app.app_context():
+            track_writes(definition.db.engine, definition.data_version)
     return runtime
 
 
@@ -134,6 +142,9 @@ def execute(command: object) -> Any:
     except BaseException:
         session.rollback()
         raise
+    # What the view reads after its command (the answer's rows, loaded again after the commit)
+    # needs no write lock: on SQLite it would queue behind the relay and the consumers.
+    read_only(True)
     return result
 
 
