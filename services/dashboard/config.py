@@ -17,8 +17,7 @@ A setting that cannot be used stops the app from starting, naming it.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +27,7 @@ from services.dashboard.domain.goals import Goals, InvalidSetting, goals_from, s
 from services.dashboard.domain.targets import PlanSpan
 from shared.runtime import runtime_of
 from shared.settings import ConfigurationError
+from shared.versions import AnswerCache
 
 _EXTENSION = "jiangong.dashboard"
 
@@ -49,28 +49,6 @@ STREAM_SETTINGS = {
     "poll": "JIANGONG_DASHBOARD_POLL_SECONDS",
     "max_streams": "JIANGONG_DASHBOARD_MAX_STREAMS",
 }
-
-
-class AnswerCache:
-    """The last few answers by (what was asked, the read side's version): every stream and
-    request asking the same thing at the same version shares one computation."""
-
-    def __init__(self, size: int = 32):
-        self._answers: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._lock = threading.Lock()
-        self.size = size
-
-    def get(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        with self._lock:
-            if key in self._answers:
-                self._answers.move_to_end(key)
-                return self._answers[key]
-        answer = compute()
-        with self._lock:
-            self._answers[key] = answer
-            while len(self._answers) > self.size:
-                self._answers.popitem(last=False)
-        return answer
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from services.registry.adapters.orm import WorkerSkill, db, kernel
+from services.registry.adapters.orm import WorkerSkill, data_version, db, kernel
 from services.registry.api import audit, enterprises, imports, regions, stats, workers
 from services.registry.consumers import subscriptions
 from services.registry.demo import load_demo
@@ -26,4 +26,5 @@ SERVICE = ServiceDefinition(
     jobs=(Job("fail-stalled-imports", 60.0, fail_stalled_imports),),
     load_demo=load_demo,
     keeps_pii=True,
+    data_version=data_version,
 )

@@ -25,9 +25,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from shared.clock import utc_now
 from shared.db import make_db
 from shared.tables import kernel_tables
+from shared.versions import data_version_table
 
 db = make_db()
 kernel = kernel_tables(db.metadata)
+data_version = data_version_table(db.metadata)
 
 Serial = BigInteger().with_variant(Integer(), "sqlite")
 

@@ -21,6 +21,7 @@ from services.registry.queries import enterprises_query
 from shared.auth import current_principal, requires
 from shared.http import page_of, paginate
 from shared.runtime import execute
+from shared.versions import kept_until_changed
 
 blp = Blueprint("enterprises", __name__, description="Enterprises and their union")
 
@@ -28,6 +29,7 @@ blp = Blueprint("enterprises", __name__, description="Enterprises and their unio
 @blp.route("/enterprises")
 class Enterprises(MethodView):
     @requires("admin", "enterprise")
+    @kept_until_changed
     @blp.arguments(EnterpriseQuery, location="query")
     @blp.response(200, page_of(EnterpriseOut))
     def get(self, query: dict[str, Any]) -> Any:

@@ -10,12 +10,14 @@ from services.registry.adapters.orm import db
 from services.registry.api.schemas import StatsOut
 from services.registry.queries import union_statistics
 from shared.auth import requires
+from shared.versions import kept_until_changed
 
 blp = Blueprint("stats", __name__, description="Union statistics")
 
 
 @blp.route("/stats", methods=["GET"])
 @requires()
+@kept_until_changed
 @blp.response(200, StatsOut)
 def stats() -> Any:
     """Counts and rates (0..1, null when there is nothing to count) for Jiaxing and by county."""
