@@ -34,6 +34,7 @@ from marshmallow import Schema, fields  # noqa: E402
 from sqlalchemy import Engine, MetaData, create_engine  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from shared.db import ping_when_idle  # noqa: E402
 from shared.events import Message, new_event, to_message, topic_of  # noqa: E402
 from shared.inbox import Consumer, Delivery, Received, Subscription  # noqa: E402
 from shared.kafka_bus import KafkaBus  # noqa: E402
@@ -57,11 +58,19 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+def deployed_engine(url: str) -> Engine:
+    """An engine on PostgreSQL as a service's (``shared.db.configure_database``): its pooled
+    connections tried before use only after they rested."""
+    engine = create_engine(url, pool_size=10)
+    ping_when_idle(engine)
+    return engine
+
+
 @contextmanager
 def database(kind: str, tmp: str) -> Iterator[Engine]:
     if kind == "postgresql":
         with scratch_database(prefix="jiangong_bench") as url:
-            engine = create_engine(url, pool_size=10)
+            engine = deployed_engine(url)
             yield engine
             engine.dispose()
     else:
@@ -261,7 +270,7 @@ def end_to_end_latency(
 
 
 def _relay(url: str, bootstrap: str, stop, results) -> None:  # type: ignore[no-untyped-def]
-    engine = create_engine(url)
+    engine = deployed_engine(url)
     outbox, _ = setup(engine)
     bus = KafkaBus(bootstrap)
     halt = threading.Event()
@@ -286,7 +295,7 @@ def _relay(url: str, bootstrap: str, stop, results) -> None:  # type: ignore[no-
 
 
 def _consume(url: str, bootstrap: str, ready, stop, results) -> None:  # type: ignore[no-untyped-def]
-    engine = create_engine(url)
+    engine = deployed_engine(url)
     _, metadata = setup(engine)
 
     def apply(_session: Session, _event: Received) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -12,6 +13,7 @@ from typing import Any
 from flask import Flask, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Engine, MetaData, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -35,7 +37,7 @@ def make_db() -> SQLAlchemy:
 def configure_database(app: Flask, db: SQLAlchemy, url: str) -> None:
     """Bind ``db`` to ``app`` at ``url``; SQLite files get their folder, WAL and a busy timeout."""
     # hide_parameters: a logged database error must not carry names or ID numbers
-    options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
+    options: dict[str, Any] = {"hide_parameters": True}
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
@@ -49,6 +51,9 @@ def configure_database(app: Flask, db: SQLAlchemy, url: str) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
+    if not url.startswith("sqlite"):
+        with app.app_context():
+            ping_when_idle(db.engine)
 
     @app.before_request
     def _reads_only() -> None:
@@ -57,6 +62,40 @@ def configure_database(app: Flask, db: SQLAlchemy, url: str) -> None:
     @app.teardown_request
     def _writes_again(_error: BaseException | None) -> None:
         read_only(False)
+
+
+PING_AFTER_IDLE = 5.0
+"""Seconds a pooled connection may rest before it is tried (``SELECT 1``) at its next checkout."""
+_RESTED_SINCE = "jiangong.rested_since"
+
+
+def ping_when_idle(engine: Engine) -> None:
+    """Try a pooled connection before use only if it rested ``PING_AFTER_IDLE`` seconds or
+    more; one that fails is replaced (the pool tries again), so a database restarted while the
+    pool slept costs no request an error.
+
+    SQLAlchemy's ``pool_pre_ping`` tries every checkout: a round trip more for each of the
+    relay's queries and marks and each consumer batch, one after the other, which doubled the
+    cost of a one-statement checkout here. A connection used within the last seconds is used
+    as it is; if the database went away meanwhile, that one statement fails, and the pool is
+    invalidated whole at once."""
+
+    @event.listens_for(engine.pool, "checkin")
+    def _rested(_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_RESTED_SINCE] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _tried(connection: Any, record: Any, _proxy: Any) -> None:
+        rested = record.info.get(_RESTED_SINCE)
+        if rested is None or time.monotonic() - rested < PING_AFTER_IDLE:
+            return
+        try:
+            cursor = connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+        except Exception as error:
+            raise DisconnectionError() from error
 
 
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -260,7 +260,8 @@ class Consumer:
         ``(source, id)`` of those it inserted (the others were applied before)."""
         name = session.get_bind().dialect.name
         statement = self._inserts.get(name)
-        if statement is None:  # built once: its cache key is then computed once, not a batch
+        if statement is None:  # built once (SQLAlchemy compiles a dialect's INSERT … ON
+            # CONFLICT on every execution all the same: it cannot cache it)
             dialect = postgresql if name == "postgresql" else sqlite
             statement = self._inserts[name] = (
                 dialect.insert(self.inbox)
