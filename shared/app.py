@@ -10,11 +10,12 @@ its own. In production it first refuses what only embedded mode may use
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Flask, Response
-from sqlalchemy.exc import IntegrityError
+from flask import Flask, Response, request
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from shared.asyncapi import asyncapi_blueprint
 from shared.auth import TokenVerifier, init_auth
@@ -26,6 +27,7 @@ from shared.http import (
     docs_assets_blueprint,
     health_blueprint,
     problem_of,
+    problem_response,
     use_kernel_parser,
 )
 from shared.logs import init_request_ids
@@ -33,6 +35,8 @@ from shared.metrics import init_metrics
 from shared.migration_env import at_head
 from shared.runtime import ServiceDefinition, engine_of, init_service, runtime_of
 from shared.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def create_app(
@@ -72,7 +76,35 @@ def create_app(
     app.register_blueprint(docs_assets_blueprint())
     app.register_error_handler(DomainError, problem_of)
     app.register_error_handler(IntegrityError, _lost_race(definition))
+    app.register_error_handler(OperationalError, _database_away(definition))
     return app
+
+
+DATABASE_AWAY = "The database did not answer; try again in a moment."
+
+
+def _database_away(definition: ServiceDefinition) -> Callable[[OperationalError], Response]:
+    """The database refused or dropped the connection (restarted, unreachable, or SQLite's
+    lock held past its busy timeout): a 503 to try again, not a 500. The pool has already
+    let go of a dropped connection, so the next request connects again.
+
+    Logged without the database's message: it may carry the statement's parameters."""
+
+    def answer(error: OperationalError) -> Response:
+        log.warning(
+            "%s: the database did not answer %s %s (%s)",
+            definition.name,
+            request.method,
+            request.path,
+            type(error.orig).__name__,
+        )
+        try:
+            definition.db.session.rollback()
+        except Exception:  # the connection is gone: nothing to roll back
+            log.debug("no rollback after the database went away", exc_info=True)
+        return problem_response(503, DATABASE_AWAY, headers={"Retry-After": "1"})
+
+    return answer
 
 
 def _lost_race(definition: ServiceDefinition) -> Callable[[IntegrityError], Response]:
