@@ -54,8 +54,8 @@ class OffsetStore:
     def __init__(self, path: Path | None):
         self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False)
         # WAL without a sync per commit: an offset lost with the machine's power is an event
-        # delivered again, which the inbox skips. A journal synced twice a batch cost more
-        # than the batch's own transaction.
+        # delivered again, which the inbox skips. The default journal, synced twice a batch,
+        # took a quarter of an embedded consumer's time.
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._lock = threading.Lock()
