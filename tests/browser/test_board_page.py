@@ -26,6 +26,7 @@ from shared.auth import issue_token
 from shared.events import new_event, topic_of
 from shared.inbox import Delivery
 from shared.settings import Settings
+from tests.support.bodies import competition_body
 from tests.support.broker import free_port
 from tests.support.polling import wait_until
 
@@ -106,21 +107,14 @@ def contest(served: Served) -> dict[str, Any]:
     )
     served.enterprise("ent-page-2", "海宁新凯电子股份有限公司", {"wkr-p3": "陈晓燕"})
     served.enterprise("ent-page-3", "桐乡禾丰纺织有限公司", {"wkr-p4": "欧阳明轩"})
-    spec = {
-        "title": "2025年嘉兴市数控车工职业技能竞赛",
-        "kind": "skill_contest",
-        "level": "city",
-        "contest_class": 1,
-        "region_code": "330400",
-        "occupation_code": "6-18-01-01",
-        "year": 2025,
-        "team_size": {"min": 1, "max": 2},
-        "criteria": [
+    spec = competition_body(
+        title="2025年嘉兴市数控车工职业技能竞赛",
+        criteria=[
             {"code": "theory", "name": "理论知识", "weight": 0.3, "max_marks": 100},
             {"code": "practical", "name": "实际操作", "weight": 0.7, "max_marks": 100},
         ],
-        "awards": [{"name": "一等奖", "places": 1}],
-    }
+        awards=[{"name": "一等奖", "places": 1}],
+    )
     competition = served.call("POST", "/competitions", spec)["id"]
     served.call("POST", f"/competitions/{competition}/open", None)
     entries = [

@@ -39,6 +39,7 @@ from shared.errors import DomainError, NotFound
 from shared.handling import Context, handle
 from shared.outbox import Outbox
 from shared.settings import Settings
+from tests.support.bodies import competition_body
 
 NOW = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
 
@@ -219,26 +220,14 @@ def _id(prefix: str) -> str:
 
 
 def _spec(**overrides: Any) -> dict[str, Any]:
-    spec: dict[str, Any] = {
-        "title": "嘉兴市数控车工技能比武",
-        "kind": "skill_contest",
-        "level": "city",
-        "contest_class": 1,
-        "region_code": "330400",
-        "occupation_code": "6-18-01-01",
-        "year": 2025,
-        "registration_closes_at": NOW + timedelta(days=7),
-        "freeze_at": None,
-        "max_entries_per_enterprise": 2,
-        "team_size": {"min": 1, "max": 2},
-        "criteria": [
-            {"code": "quality", "name": "质量", "weight": 0.6, "max_marks": 100},
-            {"code": "safety", "name": "安全", "weight": 0.4, "max_marks": 100},
-        ],
-        "aggregation": "mean",
-        "awards": [{"name": "一等奖", "places": 1}, {"name": "二等奖", "places": 1}],
-    }
-    return {**spec, **overrides}
+    return competition_body(
+        **{
+            "registration_closes_at": NOW + timedelta(days=7),
+            "max_entries_per_enterprise": 2,
+            "awards": [{"name": "一等奖", "places": 1}, {"name": "二等奖", "places": 1}],
+            **overrides,
+        }
+    )
 
 
 @pytest.fixture
