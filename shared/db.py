@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from typing import Any
 from flask import Flask, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Engine, MetaData, event
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -23,6 +24,11 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+SQLITE_POOL = {"pool_size": 40, "max_overflow": 20}
+"""Connections kept per SQLite file: the embedded server's 32 threads and the worker's relay,
+consumer and jobs may all use one service's file at once."""
 
 
 def make_db() -> SQLAlchemy:
@@ -45,6 +51,9 @@ def configure_database(app: Flask, db: SQLAlchemy, url: str) -> None:
         options = {
             "connect_args": {"timeout": 30, "check_same_thread": False},
             "hide_parameters": True,
+            # kept open for every server thread and the worker's, not opened again and again:
+            # past the default 5, each checkout opened a file and set its pragmas
+            **SQLITE_POOL,
         }
     else:
         options.update(pool_size=10, max_overflow=10)
@@ -96,6 +105,42 @@ def ping_when_idle(engine: Engine) -> None:
             cursor.close()
         except Exception as error:
             raise DisconnectionError() from error
+
+
+def read_row(engine: Engine, sql: str) -> tuple[Any, ...] | None:
+    """The first row of a one-statement read, on a pooled connection's own driver cursor: no
+    ORM session, no SQLAlchemy transaction around it (on SQLite no ``BEGIN``: the statement
+    runs on its own), at a third of the cost of a session's query. For a value read on every
+    request (a data version); ``sql`` is trusted text, without parameters.
+
+    A driver error comes out as SQLAlchemy's, as from any query: a dropped connection as its
+    ``OperationalError`` (so a 503, to retry), with the pool's connections invalidated as
+    SQLAlchemy's own ``Connection`` does, so the next checkout connects afresh."""
+    connection = engine.raw_connection()
+    cursor = None
+    try:
+        cursor = connection.cursor()
+        cursor.execute(sql)
+        row: tuple[Any, ...] | None = cursor.fetchone()
+        return row
+    except engine.dialect.loaded_dbapi.Error as error:
+        dropped = engine.dialect.is_disconnect(error, connection.dbapi_connection, cursor)
+        if dropped:
+            engine.pool._invalidate(connection, error)  # noqa: SLF001 - as Connection does
+        raise DBAPIError.instance(
+            sql,
+            None,
+            error,
+            engine.dialect.loaded_dbapi.Error,
+            hide_parameters=True,
+            connection_invalidated=dropped,
+            dialect=engine.dialect,
+        ) from error
+    finally:
+        if cursor is not None:
+            with contextlib.suppress(Exception):  # a dropped connection's cursor
+                cursor.close()
+        connection.close()
 
 
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -11,9 +11,11 @@ while the transaction commits.
 A read whose answer costs more than the row (a count over every worker, a listing serialized
 row by row) is then kept, per process, until the version moves (:func:`kept_until_changed`):
 the next request asking the same thing at the same version is answered from the kept bytes.
-The version is read first, in the request's own transaction, so a kept answer is never older
-than its version; a writer's own next read sees its write. Answers are also dropped after
-``MAX_AGE`` seconds, for a change made past the sessions (by hand, in ``psql``).
+The version is read first, in a statement of its own (on the pooled connection's driver
+cursor, cheap enough for every request), and the view, if it runs, reads after it: a kept
+answer is never older than its version; a writer's own next read sees its write. Answers are
+also dropped after ``MAX_AGE`` seconds, for a change made past the sessions (by hand, in
+``psql``).
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 from flask import Response, current_app, request
-from sqlalchemy import Column, Engine, Integer, MetaData, Table, event, select, update
+from sqlalchemy import Column, Engine, Integer, MetaData, Table, event, update
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+
+from shared.db import read_row
 
 ROW = 1
 MAX_AGE = 10.0
@@ -52,16 +56,11 @@ def track_writes(engine: Engine, table: Table) -> None:
     _TRACKED[engine] = table
 
 
-def read_version(session: Session, table: Table) -> int:
-    """The version, read in the session's transaction (as a Core statement: a request may ask
-    on every read)."""
-    statement = _READS.get(table)
-    if statement is None:
-        statement = _READS[table] = select(table.c.version).where(table.c.id == ROW)
-    return session.connection().execute(statement).scalar() or 0
-
-
-_READS: weakref.WeakKeyDictionary[Table, Any] = weakref.WeakKeyDictionary()
+def read_version(engine: Engine, table: Table) -> int:
+    """The version as last committed (0 before the first write), read on its own: a request
+    asks on every read it may answer from what was kept."""
+    row = read_row(engine, f"SELECT version FROM {table.name} WHERE id = {ROW}")
+    return int(row[0]) if row else 0
 
 
 def _tracked(session: Session) -> Table | None:
@@ -156,7 +155,7 @@ def kept_until_changed(view: Callable[..., Any]) -> Callable[..., Any]:
         if table is None:
             return view(*args, **kwargs)
         principal = current_principal()
-        version = read_version(runtime.definition.db.session(), table)
+        version = read_version(runtime.definition.db.engine, table)
         key = (request.full_path, principal.role, principal.scope_id, version)
         answered: list[Response] = []
 

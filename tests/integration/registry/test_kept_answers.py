@@ -44,7 +44,7 @@ def computed(any_db, monkeypatch) -> Counter[str]:
 
 def version(registry) -> int:
     with registry.app.app_context():
-        return read_version(db.session(), data_version)
+        return read_version(db.engine, data_version)
 
 
 def stats(registry, role: str = "reader") -> dict[str, Any]:
