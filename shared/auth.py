@@ -12,7 +12,10 @@ its scope claim as a string or an integer.
 from __future__ import annotations
 
 import functools
+import threading
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,6 +29,8 @@ from shared.http import Problem
 ROLES = ("admin", "enterprise", "judge", "assessor", "reader")
 SCOPE_CLAIMS = {"enterprise": "enterprise_id", "judge": "judge_id", "assessor": "assessor_id"}
 ISSUER = "jiangong"
+KEPT_TOKENS = 1024
+"""Tokens kept once verified (each until its ``exp``): more than the clients at once."""
 MAX_TOKEN_LENGTH = 8192
 """Ours are about 250 characters, an identity provider's a few kB at most; past 8 kB (what most
 proxies take for a whole header) a token is refused before anything in it is decoded."""
@@ -83,13 +88,32 @@ def issue_token(
 
 
 class TokenVerifier:
+    """Verifies tokens, and keeps the last ``KEPT_TOKENS`` it accepted until they expire: a
+    client sends the same token with every request, and decoding and checking its signature
+    again cost a read from a kept answer as much as the rest of it."""
+
     def __init__(self, secret: str, jwks_url: str | None = None):
         self.secret = secret
         self._jwks = jwt.PyJWKClient(jwks_url) if jwks_url else None
+        self._accepted: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def verify(self, token: str) -> Principal:
         if len(token) > MAX_TOKEN_LENGTH:
             raise InvalidToken(f"the token is longer than {MAX_TOKEN_LENGTH} characters")
+        with self._lock:
+            accepted = self._accepted.get(token)
+        if accepted is not None and time.time() < accepted[1]:
+            return accepted[0]
+        principal, expires = self._check(token)
+        with self._lock:
+            self._accepted[token] = (principal, expires)
+            while len(self._accepted) > KEPT_TOKENS:
+                self._accepted.popitem(last=False)
+        return principal
+
+    def _check(self, token: str) -> tuple[Principal, float]:
+        """The principal and the expiry (``exp``, seconds since the epoch) of a valid token."""
         try:
             if self._jwks is not None:
                 key = self._jwks.get_signing_key_from_jwt(token).key
@@ -109,7 +133,8 @@ class TokenVerifier:
         scope = claims.get(claim) if claim else None
         if claim and not _is_id(scope):
             raise InvalidToken(f"a {role} token must carry {claim}")
-        return Principal(subject=str(claims["sub"]), role=role, scope_id=scope and str(scope))
+        principal = Principal(subject=str(claims["sub"]), role=role, scope_id=scope and str(scope))
+        return principal, float(claims["exp"])
 
 
 def _is_id(value: object) -> bool:

@@ -1,5 +1,7 @@
+import time
 from datetime import timedelta
 
+import jwt
 import pytest
 
 from shared.auth import InvalidToken, TokenVerifier, issue_token
@@ -20,6 +22,19 @@ def test_an_expired_token_is_refused() -> None:
     token = issue_token(SECRET, "admin", ttl=timedelta(seconds=-1))
     with pytest.raises(InvalidToken, match="expired"):
         TokenVerifier(SECRET).verify(token)
+
+
+def test_a_token_accepted_and_kept_is_refused_once_it_expires() -> None:
+    verifier = TokenVerifier(SECRET)
+    token = issue_token(SECRET, "reader", ttl=timedelta(seconds=2))
+    expires = jwt.decode(token, options={"verify_signature": False})["exp"]
+    assert verifier.verify(token).role == "reader"
+    assert verifier.verify(token).role == "reader"  # from what it kept
+    deadline = time.monotonic() + 5
+    while time.time() <= expires and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with pytest.raises(InvalidToken, match="expired"):
+        verifier.verify(token)
 
 
 def test_a_token_signed_with_another_secret_is_refused() -> None:
