@@ -127,6 +127,7 @@ class Outbox:
         self.table = table
         self.service = service
         self.schemas = schemas
+        self._loaders: dict[str, Schema] = {}
         self.committed = threading.Event()
         """Set when a transaction that staged events commits: wakes this process's relay."""
 
@@ -147,11 +148,15 @@ class Outbox:
         carries the id of the request (or of the event being applied) that causes it."""
         if not events:
             return []
-        schema = self.schemas.get(event_type)
+        schema = self._loaders.get(event_type)
         if schema is None:
-            raise EventDataInvalid(f"{self.service} has no schema for {event_type}")
+            declared = self.schemas.get(event_type)
+            if declared is None:
+                raise EventDataInvalid(f"{self.service} has no schema for {event_type}")
+            # one instance a type, built once: building one costs more than a load
+            schema = self._loaders[event_type] = declared(many=True)
         try:
-            schema(many=True).load([dict(data) for _, data in events])
+            schema.load([dict(data) for _, data in events])
         except ValidationError as error:
             raise EventDataInvalid(f"{event_type}: {error.messages}") from error
         request_id = current_request_id()

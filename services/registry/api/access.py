@@ -7,9 +7,9 @@ so that the answer never confirms that it exists.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
-from flask import current_app
+from flask import current_app, g
 
 from services.registry.adapters.orm import Enterprise, Worker, db
 from services.registry.domain.errors import EnterpriseNotFound, WorkerNotFound
@@ -17,6 +17,8 @@ from services.registry.queries import skills_of
 from shared.auth import current_principal, ensure_enterprise
 from shared.clock import shanghai_date
 from shared.runtime import runtime_of
+
+R = TypeVar("R")
 
 
 def today() -> date:
@@ -33,7 +35,7 @@ def visible_enterprise(enterprise_id: str) -> Enterprise:
     enterprise = db.session.get(Enterprise, enterprise_id)
     if enterprise is None:
         raise EnterpriseNotFound()
-    return enterprise
+    return _kept(enterprise)
 
 
 def visible_worker(worker_id: str) -> Worker:
@@ -41,7 +43,15 @@ def visible_worker(worker_id: str) -> Worker:
     if worker is None:
         raise WorkerNotFound()
     ensure_enterprise(worker.enterprise_id, "worker")
-    return worker
+    return _kept(worker)
+
+
+def _kept(record: R) -> R:
+    """Hold ``record`` for the rest of the request: the session's identity map keeps it only
+    while something refers to it, so the command that loads it next (a view that checked only
+    that it may see it) finds it there instead of querying it again."""
+    g.setdefault("jiangong_checked", []).append(record)
+    return record
 
 
 def worker_view(worker: Worker, skills: list[dict[str, Any]] | None = None) -> dict[str, Any]:
