@@ -225,7 +225,7 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
     before any database, relay, consumer or job is touched. Connections made while the
     platform starts wait in the listening queue; waitress answers them once it is up."""
     from jiangong.platform import DataDirInUse, DataDirLock, EmbeddedPlatform
-    from jiangong.serving import HttpServer, stop_on_signals
+    from jiangong.serving import HttpServer, stop_on_signals, trusting_proxies
     from shared.logs import AccessLog
 
     try:
@@ -250,7 +250,8 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
         platform.start()  # first: a service's demo may wait for what another's demo announces
         if args.demo:
             platform.load_demo()
-        server = HttpServer(AccessLog(platform.wsgi), listening, threads=args.threads)
+        app = AccessLog(trusting_proxies(platform.wsgi, settings.trusted_proxies))
+        server = HttpServer(app, listening, threads=args.threads)
         stop_on_signals(server)
         print(
             f"Jiangong is up on http://{args.host}:{server.port}/ "
@@ -312,6 +313,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from gunicorn.app.base import BaseApplication
 
     from jiangong.platform import definition
+    from jiangong.serving import trusting_proxies
     from shared.app import create_app
     from shared.buses import bus_for
     from shared.logs import AccessLog, logging_dict_config
@@ -337,7 +339,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             app = create_app(service, settings)
             if settings.bus_kind == "kafka":
                 runtime_of(app).bus_ping = bus_for(settings, f"{args.service}-http").ping
-            app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]
+            proxied = trusting_proxies(app.wsgi_app, settings.trusted_proxies)
+            app.wsgi_app = AccessLog(proxied)  # type: ignore[method-assign]
             return app
 
     settings.refuse_unfit_for_production(args.service)  # here, not in each gunicorn worker

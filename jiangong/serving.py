@@ -27,6 +27,7 @@ from typing import Any
 from waitress.channel import HTTPChannel  # type: ignore[import-untyped]
 from waitress.server import create_server  # type: ignore[import-untyped]
 from waitress.wasyncore import loop  # type: ignore[import-untyped]
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -38,6 +39,22 @@ GRACE_SECONDS = 5.0
 
 TICK_SECONDS = 1.0
 """The longest the server's loop sleeps between two looks at its connections."""
+
+
+def trusting_proxies(app: WsgiApp, proxies: int) -> WsgiApp:
+    """``app`` as seen through ``proxies`` reverse proxies (``JIANGONG_TRUSTED_PROXIES``): the
+    client's address, the scheme, host, port and path prefix are taken from the last
+    ``proxies`` values of their ``X-Forwarded-*`` headers, which those proxies set. Then a
+    certificate's QR code carries the public ``https://`` address, and ``/metrics`` tells a
+    client that came through the proxy from the proxy itself on loopback. With 0 the headers are
+    not read at all: anyone could send them. Wraps the whole server's app (a prefix replaces
+    ``SCRIPT_NAME``, where the embedded platform mounts each service)."""
+    if proxies <= 0:
+        return app
+    fixed: WsgiApp = ProxyFix(
+        app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies, x_prefix=proxies
+    )
+    return fixed
 
 
 class HttpServer:

@@ -41,6 +41,8 @@ class Settings:
     log_format: str = "auto"
     """``json`` (one object a line), ``text``, or ``auto``: JSON unless stderr is a terminal."""
     max_upload_bytes: int = 32 * 1024 * 1024
+    trusted_proxies: int = 0
+    """Proxies in front whose ``X-Forwarded-*`` headers are believed (0: none are read)."""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -118,8 +120,19 @@ class Settings:
             log_level=env.get("JIANGONG_LOG_LEVEL", "INFO"),
             log_format=_log_format(env.get("JIANGONG_LOG_FORMAT", "auto")),
             max_upload_bytes=int(env.get("JIANGONG_MAX_UPLOAD_BYTES", 32 * 1024 * 1024)),
+            trusted_proxies=_proxy_count(env.get("JIANGONG_TRUSTED_PROXIES", "0")),
             extra={k: v for k, v in env.items() if k.startswith("JIANGONG_")},
         )
+
+
+def _proxy_count(value: str) -> int:
+    count = int(value) if value.strip().isdigit() else -1
+    if not 0 <= count <= 10:
+        raise ConfigurationError(
+            f"JIANGONG_TRUSTED_PROXIES is {value!r}: give how many proxies stand in front of "
+            "the server (0 to 10; 1 for one reverse proxy)."
+        )
+    return count
 
 
 def _log_format(value: str) -> str:

@@ -6,7 +6,9 @@ import re
 from typing import Any
 
 import pytest
+from werkzeug.test import Client
 
+from jiangong.serving import trusting_proxies
 from services.certification.events import CERTIFICATE_REVOKED
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -157,6 +159,22 @@ def test_a_browser_gets_a_page_with_the_masked_name_status_and_a_qr_code(world) 
     assert f"http://localhost/api/v1/certificates/{number}" in html
     assert "default-src 'none'" in answer.headers["Content-Security-Policy"]
     assert answer.headers["Vary"] == "Accept"
+
+
+def test_behind_a_trusted_proxy_the_qr_code_carries_the_public_https_address(world) -> None:
+    number = certificate(world)
+    forwarded = {
+        "Accept": BROWSER,
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "zs.jxzgh.cn",
+        "X-Forwarded-For": "203.0.113.9",
+    }
+    path = f"/api/v1/certificates/{number}"
+    proxied = Client(trusting_proxies(world.app, 1)).get(path, headers=forwarded)
+    assert f"https://zs.jxzgh.cn{path}" in proxied.get_data(as_text=True)
+    # without JIANGONG_TRUSTED_PROXIES the headers are anyone's: they are not read
+    direct = world.client.get(path, headers=forwarded).get_data(as_text=True)
+    assert f"http://localhost{path}" in direct and "zs.jxzgh.cn" not in direct
 
 
 def test_the_page_encodes_the_canonical_url_even_for_a_number_typed_loosely(world) -> None:

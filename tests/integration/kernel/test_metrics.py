@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import Client
 
 from jiangong.platform import EmbeddedPlatform
+from jiangong.serving import trusting_proxies
 from shared.auth import issue_token
 from shared.identifiers import make_uscc
 from shared.inbox import Delivery
@@ -197,4 +198,25 @@ def test_metrics_answer_loopback_or_a_valid_token_and_each_app_has_its_own(
     assert value(certification, "jiangong_http_requests_total", **livez) == 0
     assert metrics_of(platform.apps["registry"]).registry is not (
         metrics_of(platform.apps["certification"]).registry
+    )
+
+
+def test_behind_a_trusted_proxy_a_client_it_forwarded_is_not_taken_for_loopback(
+    platform: EmbeddedPlatform,
+) -> None:
+    """The proxy on the same host connects from loopback: with JIANGONG_TRUSTED_PROXIES set the
+    client it names is the one asking, so /metrics wants a token; a scraper on the host itself,
+    not through the proxy, needs none."""
+    through_proxy = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+    proxied = Client(trusting_proxies(platform.wsgi, 1))
+    assert (
+        proxied.get("/registry/metrics", environ_base=LOOPBACK, headers=through_proxy).status_code
+        == 401
+    )
+    assert proxied.get("/registry/metrics", environ_base=LOOPBACK).status_code == 200
+    # a client cannot pass for loopback by sending the header itself: the proxy appends the
+    # address it saw, and only that last one is believed
+    spoofed = {"X-Forwarded-For": "127.0.0.1, 203.0.113.9"}
+    assert (
+        proxied.get("/registry/metrics", environ_base=LOOPBACK, headers=spoofed).status_code == 401
     )

@@ -40,3 +40,15 @@ def test_each_service_gets_its_own_sqlite_file_unless_a_url_is_given(tmp_path: P
     assert distributed.database_url_for("registry") == "postgresql+psycopg://db/registry"
     assert distributed.database_url_for("competitions") == "postgresql+psycopg://db/all"
     assert distributed.bus_kind == "kafka"
+
+
+@pytest.mark.parametrize("value", ["yes", "-1", "1.5", "11"])
+def test_a_proxy_count_that_is_not_a_small_whole_number_is_refused_and_named(value: str) -> None:
+    with pytest.raises(ConfigurationError, match="JIANGONG_TRUSTED_PROXIES"):
+        Settings.from_env({"JIANGONG_SECRET": "s" * 40, "JIANGONG_TRUSTED_PROXIES": value})
+
+
+def test_no_proxy_is_trusted_unless_one_is_configured() -> None:
+    assert Settings.from_env({"JIANGONG_SECRET": "s" * 40}).trusted_proxies == 0
+    configured = {"JIANGONG_SECRET": "s" * 40, "JIANGONG_TRUSTED_PROXIES": "1"}
+    assert Settings.from_env(configured).trusted_proxies == 1
