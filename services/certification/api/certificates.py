@@ -9,12 +9,16 @@ name is the holder's without revealing it. A number that is not one is a 422 nam
 
 from __future__ import annotations
 
+import math
+import threading
+import time
+from collections import OrderedDict
 from functools import cache
 from importlib import resources
 from typing import Any
 
 import segno
-from flask import Response, render_template_string, request, url_for
+from flask import Response, current_app, render_template_string, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from markupsafe import Markup
@@ -31,6 +35,7 @@ from services.certification.domain import errors
 from services.certification.domain.certificates import mask_name, name_matches, parse_number
 from services.certification.domain.levels import NAMES
 from shared.auth import requires
+from shared.http import problem_of
 from shared.runtime import execute
 
 blp = Blueprint(
@@ -64,6 +69,56 @@ def verification(certificate: Certificate, name: str | None = None) -> dict[str,
     return view
 
 
+NAME_CHECKS = 5
+"""Names one client may check against one certificate in ``NAME_CHECK_WINDOW`` seconds."""
+NAME_CHECK_WINDOW = 3600.0
+
+
+class NameChecks:
+    """The name checks each client made against each certificate in the last window. A masked
+    name (``张*强``) leaves a few thousand candidates, so unlimited checks would reveal it; a
+    clerk verifying many applicants checks each certificate once. Per process: each API
+    process counts its own (a client spread over ``n`` processes gets up to ``n`` times as
+    many), which still keeps a guess to a handful an hour. The client is the request's address:
+    behind a proxy, set ``JIANGONG_TRUSTED_PROXIES`` or every client is the proxy."""
+
+    def __init__(self, limit: int = NAME_CHECKS, window: float = NAME_CHECK_WINDOW):
+        self.limit = limit
+        self.window = window
+        self._made: OrderedDict[tuple[str, str], list[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def wait_before(self, client: str, number: str, now: float | None = None) -> float:
+        """0 (and the check counted) if it may check now, else seconds until it may."""
+        now = time.monotonic() if now is None else now
+        key = (client, number)
+        with self._lock:
+            made = [at for at in self._made.pop(key, []) if now - at < self.window]
+            wait = made[0] + self.window - now if len(made) >= self.limit else 0.0
+            if not wait:
+                made.append(now)
+            self._made[key] = made
+            while len(self._made) > KEPT_CLIENTS:
+                self._made.popitem(last=False)
+        return wait
+
+
+KEPT_CLIENTS = 100_000
+"""Clients and certificates remembered at once (the oldest are forgotten first)."""
+
+
+def name_check_refused(number: str) -> Response | None:
+    """Count a ``?name=`` check; past the limit, the 429 naming ``name``, with ``Retry-After``
+    saying when it may check again."""
+    checks = current_app.extensions.setdefault("certification.name_checks", NameChecks())
+    wait = checks.wait_before(request.remote_addr or "", number)
+    if not wait:
+        return None
+    refusal = problem_of(errors.TooManyNameChecks())
+    refusal.headers["Retry-After"] = str(math.ceil(wait))
+    return refusal
+
+
 def find(number: str) -> Certificate:
     """The certificate a typed number names (spaces, full width and case forgiven)."""
     certificate = db.session.get(Certificate, str(parse_number(number)))
@@ -80,15 +135,25 @@ def wants_html() -> bool:
 class CertificateByNumber(MethodView):
     @blp.arguments(VerificationQuery, location="query")
     @blp.response(200, CertificateOut)
+    @blp.alt_response(
+        429,
+        response="TOO_MANY_REQUESTS",
+        description=f"More than {NAME_CHECKS} names checked against this certificate by this "
+        "client in an hour; ``Retry-After`` says when it may check again",
+    )
     def get(self, query: dict[str, Any], number: str) -> Any:
         """Verify a certificate (no token needed). ``Accept: text/html`` gives a page with a
-        QR code leading back to it."""
+        QR code leading back to it. ``?name=`` checks are limited per client and
+        certificate."""
         try:
             certificate = find(number)
         except (errors.InvalidCertificateNumber, errors.CertificateNotFound) as error:
             if wants_html():
                 return page(None, error)
             raise
+        refusal = name_check_refused(certificate.number) if "name" in query else None
+        if refusal is not None:
+            return refusal
         view = verification(certificate, query.get("name"))
         if wants_html():
             return page(view)

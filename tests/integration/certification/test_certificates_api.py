@@ -67,6 +67,33 @@ def test_a_name_is_checked_without_being_revealed(world) -> None:
     assert "name_matches" not in verify(world, number).json
 
 
+def test_names_checked_against_one_certificate_are_limited_per_client(world) -> None:
+    number, other = certificate(world), certificate(world, name="李四")
+    for guess in ("张一强", "张二强", "张三强", "张四强", "张五强"):
+        assert verify(world, number, name=guess).json["name_matches"] is False
+    refused = world.client.get(
+        f"/api/v1/certificates/{number}",
+        query_string={"name": "张小强"},
+        headers={"Accept-Language": "zh"},
+    )
+    assert refused.status_code == 429
+    assert refused.content_type == "application/problem+json"
+    assert refused.json["rule"] == "too_many_name_checks"
+    assert refused.json["errors"] == {
+        "name": ["从此处对该证书持有人姓名的核对次数过多，请稍后再试。"]
+    }
+    assert 3500 <= int(refused.headers["Retry-After"]) <= 3600
+    # the certificate itself still verifies; another certificate, or another client, may check
+    assert verify(world, number).status_code == 200
+    assert verify(world, other, name="李四").json["name_matches"] is True
+    elsewhere = world.client.get(
+        f"/api/v1/certificates/{number}",
+        query_string={"name": "张小强"},
+        environ_base={"REMOTE_ADDR": "198.51.100.7"},
+    )
+    assert elsewhere.json["name_matches"] is True
+
+
 def test_an_unknown_number_is_a_404(any_world) -> None:
     answer = verify(any_world, "S057333330400255999999")
     assert answer.status_code == 404
