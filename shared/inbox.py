@@ -13,6 +13,7 @@ transactions, by the bus.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import Counter
@@ -23,7 +24,7 @@ from typing import Any
 
 from cloudevents.core.v1.event import CloudEvent
 from marshmallow import EXCLUDE, Schema, ValidationError
-from sqlalchemy import Engine, Table, text
+from sqlalchemy import Engine, Table, bindparam, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -256,30 +257,45 @@ class Consumer:
         return True
 
     def _record_many(self, session: Session, events: Sequence[Received]) -> set[tuple[str, str]]:
-        """Insert the inbox rows of ``events`` not yet recorded, in one executemany; the
-        ``(source, id)`` of those it inserted (the others were applied before)."""
+        """Insert the inbox rows of ``events`` not yet recorded, in one statement; the
+        ``(source, id)`` of those it inserted (the others were applied before, or came twice
+        in the batch)."""
         name = session.get_bind().dialect.name
         statement = self._inserts.get(name)
-        if statement is None:  # built once (SQLAlchemy compiles a dialect's INSERT … ON
-            # CONFLICT on every execution all the same: it cannot cache it)
-            dialect = postgresql if name == "postgresql" else sqlite
-            statement = self._inserts[name] = (
-                dialect.insert(self.inbox)
-                .on_conflict_do_nothing()
-                .returning(self.inbox.c.source, self.inbox.c.event_id)
+        if statement is None:
+            statement = self._inserts[name] = self._insert_statement(name)
+        parameters: dict[str, Any] = {"consumer": self.group, "now": datetime.now(UTC)}
+        if name == "postgresql":
+            parameters["sources"] = [event.source for event in events]
+            parameters["ids"] = [event.id for event in events]
+            parameters["types"] = [event.type for event in events]
+        else:
+            parameters["rows"] = json.dumps([[e.source, e.id, e.type] for e in events])
+        return {(source, event_id) for source, event_id in session.execute(statement, parameters)}
+
+    def _insert_statement(self, dialect: str) -> Any:
+        """``INSERT … ON CONFLICT DO NOTHING RETURNING`` for a whole batch, its rows passed as
+        arrays (PostgreSQL) or one JSON text (SQLite): one statement text, whatever the batch's
+        size, that SQLAlchemy compiles once and keeps. Its dialect constructs it compiles again
+        on every execution (they cannot be cached), a third of a one-event batch's cost."""
+        columns = "consumer, source, event_id, type, processed_at"
+        if dialect == "postgresql":
+            rows = (
+                "SELECT :consumer, source, event_id, type, :now FROM unnest("
+                "CAST(:sources AS TEXT[]), CAST(:ids AS TEXT[]), CAST(:types AS TEXT[])"
+                ") AS batch(source, event_id, type)"
             )
-        now = datetime.now(UTC)
-        rows = [
-            {
-                "consumer": self.group,
-                "source": event.source,
-                "event_id": event.id,
-                "type": event.type,
-                "processed_at": now,
-            }
-            for event in events
-        ]
-        return {(source, event_id) for source, event_id in session.execute(statement, rows)}
+        else:  # WHERE true: SQLite's upsert after a SELECT needs a WHERE to parse
+            rows = (
+                "SELECT :consumer, json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
+                "json_extract(value, '$[2]'), :now "
+                "FROM json_each(:rows) WHERE true"
+            )
+        sql = (
+            f"INSERT INTO {self.inbox.name} ({columns}) {rows} "
+            "ON CONFLICT DO NOTHING RETURNING source, event_id"
+        )
+        return text(sql).bindparams(bindparam("now", type_=self.inbox.c.processed_at.type))
 
     def _record(self, session: Session, received: Received) -> bool:
         """Insert the inbox row; False if this consumer already applied the event."""
