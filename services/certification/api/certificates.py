@@ -35,6 +35,7 @@ from services.certification.domain import errors
 from services.certification.domain.certificates import mask_name, name_matches, parse_number
 from services.certification.domain.levels import NAMES
 from shared.auth import requires
+from shared.errors import DomainError
 from shared.http import problem_of
 from shared.runtime import execute
 
@@ -67,6 +68,18 @@ def verification(certificate: Certificate, name: str | None = None) -> dict[str,
     if name is not None:
         view["name_matches"] = name_matches(certificate.name, name)
     return view
+
+
+class TooManyNameChecks(DomainError):
+    """Not a rule of certification: the API's guard on what ``?name=`` may reveal."""
+
+    rule = "too_many_name_checks"
+    status = 429
+    title = "Too many name checks"
+    default_detail = (
+        "This certificate's holder was checked against too many names from here; try again later."
+    )
+    field = "name"
 
 
 NAME_CHECKS = 5
@@ -114,7 +127,7 @@ def name_check_refused(number: str) -> Response | None:
     wait = checks.wait_before(request.remote_addr or "", number)
     if not wait:
         return None
-    refusal = problem_of(errors.TooManyNameChecks())
+    refusal = problem_of(TooManyNameChecks())
     refusal.headers["Retry-After"] = str(math.ceil(wait))
     return refusal
 

@@ -207,13 +207,3 @@ class CertificateAlreadyRevoked(Conflict):
     rule = "certificate_already_revoked"
     title = "Certificate already revoked"
     default_detail = "The certificate has already been revoked."
-
-
-class TooManyNameChecks(DomainError):
-    rule = "too_many_name_checks"
-    status = 429
-    title = "Too many name checks"
-    default_detail = (
-        "This certificate's holder was checked against too many names from here; try again later."
-    )
-    field = "name"

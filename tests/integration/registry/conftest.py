@@ -36,6 +36,7 @@ class Registry:
         self.client = app.test_client()
         self.settings = settings
         self.rng = random.Random()
+        self._given: set[str] = set()
 
     def headers(self, role: str = "admin", enterprise_id: str | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {issue_token(self.settings.secret, role, enterprise_id)}"}
@@ -49,11 +50,16 @@ class Registry:
         return make_uscc("91" + county + organisation)
 
     def id_number(self, region: str = "330402", born: date | None = None) -> str:
-        born = born or date(
-            self.rng.randint(1966, 1999), self.rng.randint(1, 12), self.rng.randint(1, 28)
-        )
-        gender = self.rng.choice((MALE, FEMALE))
-        return make_id_number(region, born, self.rng.randint(0, 99), gender)
+        """A new person's ID number, never one this world gave before."""
+        while True:
+            birth = born or date(
+                self.rng.randint(1966, 1999), self.rng.randint(1, 12), self.rng.randint(1, 28)
+            )
+            gender = self.rng.choice((MALE, FEMALE))
+            number = make_id_number(region, birth, self.rng.randint(0, 99), gender)
+            if number not in self._given:
+                self._given.add(number)
+                return number
 
     def enterprise_body(self, **overrides: Any) -> dict[str, Any]:
         return {

@@ -59,6 +59,7 @@ class Registry:
         self.handlers = bootstrap(lambda _session: self.repository)
         self.ctx = fake_context(self.outbox, self.cipher)
         self.rng = random.Random()
+        self._given: set[str] = set()
 
     def run(self, command: object) -> Any:
         return handle(self.handlers, self.ctx, command)
@@ -68,8 +69,14 @@ class Registry:
         return make_uscc("91" + county + organisation)
 
     def id_number(self, born: date = date(1990, 5, 17)) -> str:
-        gender = self.rng.choice((MALE, FEMALE))
-        return make_id_number("330402", born, self.rng.randint(0, 99), gender)
+        """A new person's ID number: never one this registry gave before (two people drawn
+        with the same birth date, serial and sex would be one person registered twice)."""
+        while True:
+            gender = self.rng.choice((MALE, FEMALE))
+            number = make_id_number("330402", born, self.rng.randint(0, 99), gender)
+            if number not in self._given:
+                self._given.add(number)
+                return number
 
     def enterprise(self, **overrides: Any) -> Enterprise:
         details: dict[str, Any] = {
