@@ -424,8 +424,9 @@ class Relay:
             wakeup.wait(timeout)
 
     def _connection(self) -> Any:
-        """The relay's own PostgreSQL session, outside the pool: it LISTENs for commits and
-        holds the leader's advisory lock; closing it, or the process ending, frees both."""
+        """The relay's own PostgreSQL session, outside the pool: it LISTENs for commits, holds
+        the leader's advisory lock, and runs the fetch and the mark; closing it, or the process
+        ending, frees the lock and the listener."""
         if self._session is None:
             import psycopg
 
