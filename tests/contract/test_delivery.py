@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import psycopg
 import pytest
 from marshmallow import Schema, fields
 from sqlalchemy import (
@@ -23,6 +24,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
 )
 from sqlalchemy.orm import Session
 
@@ -431,6 +433,33 @@ def test_two_relays_on_postgresql_never_publish_in_parallel_and_one_takes_over(
     wait_until(lambda: follower.relay_once() == 1, timeout=10)  # the follower takes over
     follower.close()
     other_process.dispose()
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_a_relay_whose_session_the_database_dropped_leads_again_and_publishes_once(
+    engine: Engine,
+) -> None:
+    """The relay fetches and marks on its own session; a database restart drops it. The batch
+    that meets the dropped session fails and leaves its row unpublished; the next connects
+    again, takes the lead again, and publishes the row once."""
+    outbox = Outbox(kernel.outbox, "registry", {REGISTERED: WorkerData})
+    bus = InProcessBus()
+    relay = Relay(engine, outbox, bus)
+    relay.drain()
+    worker = subject()
+    with Session(engine) as session, session.begin():
+        outbox.add(session, REGISTERED, worker, {"id": worker, "seq": 0})
+    with engine.connect() as admin:  # what a restart does to the relay's backend
+        admin.execute(
+            text("SELECT pg_terminate_backend(:pid)"), {"pid": relay._session.info.backend_pid}
+        )
+    with pytest.raises(psycopg.OperationalError):
+        relay.relay_once()
+    assert relay.relay_once() == 1
+    assert relay.relay_once() == 0  # marked: not published again
+    relayed = [e for _, e in bus.log(topic_of("registry")) if e.get_subject() == worker]
+    assert len(relayed) == 1
+    relay.close()
 
 
 def test_replay_rebuilds_an_emptied_read_model_and_then_only_new_events_follow(
