@@ -92,7 +92,7 @@ def _server_child(
 ) -> None:
     sys.stderr = open(Path(folder) / "server.log", "w", buffering=1)  # noqa: SIM115 - the log
     from jiangong.platform import EmbeddedPlatform
-    from jiangong.serving import HttpServer
+    from jiangong.serving import HttpServer, keep_start_up_heap
     from shared.logs import AccessLog, configure_logging
     from shared.settings import Settings
 
@@ -107,6 +107,7 @@ def _server_child(
         _werkzeug(app, listening, ready, stop)
     else:
         server = HttpServer(app, listening, threads=threads)
+        keep_start_up_heap()  # as `jiangong up` does before it serves
         threading.Thread(target=lambda: (stop.wait(), server.stop()), daemon=True).start()
         ready.put(server.port)
         server.serve()

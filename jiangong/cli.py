@@ -225,7 +225,7 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
     before any database, relay, consumer or job is touched. Connections made while the
     platform starts wait in the listening queue; waitress answers them once it is up."""
     from jiangong.platform import DataDirInUse, DataDirLock, EmbeddedPlatform
-    from jiangong.serving import HttpServer, stop_on_signals, trusting_proxies
+    from jiangong.serving import HttpServer, keep_start_up_heap, stop_on_signals, trusting_proxies
     from shared.logs import AccessLog
 
     try:
@@ -252,6 +252,7 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
             platform.load_demo()
         app = AccessLog(trusting_proxies(platform.wsgi, settings.trusted_proxies))
         server = HttpServer(app, listening, threads=args.threads)
+        keep_start_up_heap()
         stop_on_signals(server)
         print(
             f"Jiangong is up on http://{args.host}:{server.port}/ "
@@ -313,7 +314,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from gunicorn.app.base import BaseApplication
 
     from jiangong.platform import definition
-    from jiangong.serving import trusting_proxies
+    from jiangong.serving import keep_start_up_heap, trusting_proxies
     from shared.app import create_app
     from shared.buses import bus_for
     from shared.logs import AccessLog, logging_dict_config
@@ -341,6 +342,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
                 runtime_of(app).bus_ping = bus_for(settings, f"{args.service}-http").ping
             proxied = trusting_proxies(app.wsgi_app, settings.trusted_proxies)
             app.wsgi_app = AccessLog(proxied)  # type: ignore[method-assign]
+            keep_start_up_heap()  # in each gunicorn worker, as it loads its app
             return app
 
     settings.refuse_unfit_for_production(args.service)  # here, not in each gunicorn worker
@@ -350,6 +352,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
 def _worker(settings: Settings, args: argparse.Namespace) -> int:
     from jiangong.platform import definition
+    from jiangong.serving import keep_start_up_heap
     from shared.app import create_app
     from shared.buses import bus_for
     from shared.metrics import serve_metrics_over_http
@@ -383,6 +386,7 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
             )
             return 2
     worker.start()
+    keep_start_up_heap()
     where = f"http://{args.metrics_host}:{port}/metrics" if metrics else "not served"
     log.info(
         "%s worker running (relay, consumers, jobs; metrics %s); SIGTERM stops it",
