@@ -61,7 +61,8 @@ class EnterpriseWorkers(MethodView):
     def post(self, new: NewWorker, enterprise_id: str) -> Any:
         """Register a worker (or hire again someone who left: they keep their worker id)."""
         visible_enterprise(enterprise_id)
-        return worker_view(execute(RegisterWorker(enterprise_id, new, is_admin())))
+        registered = execute(RegisterWorker(enterprise_id, new, is_admin()), reload=False)
+        return worker_view(registered)
 
 
 @blp.route("/workers", methods=["GET"])
