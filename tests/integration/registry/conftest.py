@@ -51,7 +51,7 @@ class Registry:
 
     def id_number(self, region: str = "330402", born: date | None = None) -> str:
         """A new person's ID number, never one this world gave before."""
-        while True:
+        for _ in range(1000):
             birth = born or date(
                 self.rng.randint(1966, 1999), self.rng.randint(1, 12), self.rng.randint(1, 28)
             )
@@ -60,6 +60,7 @@ class Registry:
             if number not in self._given:
                 self._given.add(number)
                 return number
+        raise RuntimeError("no new ID number left for that birth date (200 serials and sexes)")
 
     def enterprise_body(self, **overrides: Any) -> dict[str, Any]:
         return {

@@ -71,12 +71,13 @@ class Registry:
     def id_number(self, born: date = date(1990, 5, 17)) -> str:
         """A new person's ID number: never one this registry gave before (two people drawn
         with the same birth date, serial and sex would be one person registered twice)."""
-        while True:
+        for _ in range(1000):
             gender = self.rng.choice((MALE, FEMALE))
             number = make_id_number("330402", born, self.rng.randint(0, 99), gender)
             if number not in self._given:
                 self._given.add(number)
                 return number
+        raise RuntimeError("no new ID number left for that birth date (200 serials and sexes)")
 
     def enterprise(self, **overrides: Any) -> Enterprise:
         details: dict[str, Any] = {
