@@ -83,11 +83,10 @@ def ping_when_idle(engine: Engine) -> None:
     more; one that fails is replaced (the pool tries again), so a database restarted while the
     pool slept costs no request an error.
 
-    SQLAlchemy's ``pool_pre_ping`` tries every checkout: a round trip more for each of the
-    relay's queries and marks and each consumer batch, one after the other, which doubled the
-    cost of a one-statement checkout here. A connection used within the last seconds is used
-    as it is; if the database went away meanwhile, that one statement fails, and the pool is
-    invalidated whole at once."""
+    SQLAlchemy's ``pool_pre_ping`` tries every checkout: a round trip more for each consumer
+    batch and each request, which doubled the cost of a one-statement checkout here. A
+    connection used within the last seconds is used as it is; if the database went away
+    meanwhile, that one statement fails, and the pool is invalidated whole at once."""
 
     @event.listens_for(engine.pool, "checkin")
     def _rested(_connection: Any, record: Any) -> None:

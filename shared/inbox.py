@@ -25,7 +25,6 @@ from typing import Any
 from cloudevents.core.v1.event import CloudEvent
 from marshmallow import EXCLUDE, Schema, ValidationError
 from sqlalchemy import Engine, Table, bindparam, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from shared.events import CATALOGUE, Message, from_message, request_id_of, topic_of
@@ -299,17 +298,4 @@ class Consumer:
 
     def _record(self, session: Session, received: Received) -> bool:
         """Insert the inbox row; False if this consumer already applied the event."""
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        statement = (
-            dialect.insert(self.inbox)
-            .values(
-                consumer=self.group,
-                source=received.source,
-                event_id=received.id,
-                type=received.type,
-                processed_at=datetime.now(UTC),
-            )
-            .on_conflict_do_nothing()
-            .returning(self.inbox.c.event_id)
-        )
-        return session.execute(statement).first() is not None
+        return bool(self._record_many(session, [received]))

@@ -85,6 +85,8 @@ class TooManyNameChecks(DomainError):
 NAME_CHECKS = 5
 """Names one client may check against one certificate in ``NAME_CHECK_WINDOW`` seconds."""
 NAME_CHECK_WINDOW = 3600.0
+KEPT_CLIENTS = 100_000
+"""Clients and certificates remembered at once (the oldest are forgotten first)."""
 
 
 class NameChecks:
@@ -114,10 +116,6 @@ class NameChecks:
             while len(self._made) > KEPT_CLIENTS:
                 self._made.popitem(last=False)
         return wait
-
-
-KEPT_CLIENTS = 100_000
-"""Clients and certificates remembered at once (the oldest are forgotten first)."""
 
 
 def name_check_refused(number: str) -> Response | None:
