@@ -9,6 +9,7 @@ import fcntl
 import logging
 import os
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import IO
 
@@ -25,6 +26,7 @@ from shared.events import topic_of
 from shared.http import answer_errors_as_problems
 from shared.logs import init_request_ids
 from shared.metrics import METRICS_PATH, metrics_of, serve_metrics
+from shared.outbox import OutboxRecord
 from shared.runtime import engine_of, migrate, runtime_of
 from shared.service import ServiceWorker
 from shared.settings import Settings
@@ -166,6 +168,12 @@ def dashboard_metrics_app(dashboard: Flask) -> Flask:
     return app
 
 
+def published_by(app: Flask) -> list[OutboxRecord]:
+    """The events the service's outbox has published, in order."""
+    with Session(engine_of(app)) as session:
+        return runtime_of(app).outbox.published(session)
+
+
 class EmbeddedPlatform:
     """Every service in this process: migrated, wired to one in-process bus, mounted."""
 
@@ -180,8 +188,7 @@ class EmbeddedPlatform:
             migrate(app)
             self.apps[name] = app
         for name, app in self.apps.items():
-            with Session(engine_of(app)) as session:
-                self.bus.load(topic_of(name), runtime_of(app).outbox.published(session))
+            self.bus.retain(topic_of(name), partial(published_by, app))
         self.workers = [ServiceWorker(app, self.bus) for app in self.apps.values()]
         mounted = {f"/{name}": app for name, app in self.apps.items() if name != "dashboard"}
         root = self.apps.get("dashboard") or index_app(self.apps)
@@ -199,6 +206,10 @@ class EmbeddedPlatform:
                 loader(app)
 
     def start(self) -> None:
+        """Run every worker. From now on the bus holds only the events some consumer has yet
+        to apply: the outboxes keep them all (a replay, ``jiangong replay``, loads them there
+        without starting the workers)."""
+        self.bus.keep_for(worker.consumer for worker in self.workers if worker.consumer)
         for worker in self.workers:
             worker.start()
 

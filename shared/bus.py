@@ -2,7 +2,9 @@
 
 ``InProcessBus`` serves the embedded platform: topics are logs in memory, filled at start-up from
 the producers' outboxes (published rows are kept), so a restart redelivers whatever a consumer
-had not acknowledged; committed offsets and dead letters are kept in a small SQLite file.
+had not acknowledged; committed offsets and dead letters are kept in a small SQLite file. While
+the platform runs, a topic's log lets go of the events that every group reading it has
+committed: the outboxes keep them, for a restart or a replay.
 ``KafkaBus`` (``shared.kafka_bus``) speaks to a real broker through kafka-python.
 """
 
@@ -13,7 +15,7 @@ import logging
 import sqlite3
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -136,11 +138,27 @@ def _describe(letter: DeadLetter) -> str:
     )
 
 
+LET_GO_AT_ONCE = 1_000
+"""A log lets go of its committed front when it is all committed, or this many entries of it:
+dropping the front of a list moves the rest."""
+
+
 class InProcessBus:
-    """Topics as in-memory logs of ``(position, event)``; offsets committed after the effect."""
+    """Topics as in-memory logs of ``(position, event)``; offsets committed after the effect.
+
+    A consumer's cursor counts entries from the start of the topic, those let go included
+    (``_dropped``). Once told which groups read which topics (:meth:`keep_for`), a log lets go
+    of the entries that all of them have applied and committed (by cursor, not by position: a
+    late commit on PostgreSQL can publish a lower position after a higher one), and a topic
+    that none of them reads holds nothing. Until then it keeps every entry (a replay's bus, a
+    test's)."""
 
     def __init__(self, store: Path | None = None, batch_size: int = 500, wait: float = 0.5):
         self._logs: dict[str, list[tuple[int, CloudEvent]]] = defaultdict(list)
+        self._dropped: dict[str, int] = defaultdict(int)
+        self._readers: dict[str, dict[str, int]] = {}
+        """{topic: {group: its cursor, past what it committed}}: the groups that hold entries."""
+        self._published: dict[str, Callable[[], Iterable[OutboxRecord]]] = {}
         self._changed = threading.Condition()
         self.offsets = OffsetStore(store)
         self.batch_size = batch_size
@@ -150,10 +168,19 @@ class InProcessBus:
         """At start-up: the events a producer's outbox already published, in order."""
         self.publish(topic, list(records))
 
+    def retain(self, topic: str, published: Callable[[], Iterable[OutboxRecord]]) -> None:
+        """At start-up: load the topic from where its events are kept (``published()``: the
+        producer's outbox, its published rows in order), where a replay reads them again,
+        since the log lets go of what its readers have committed."""
+        self._published[topic] = published
+        self.load(topic, published())
+
     def publish(self, topic: str, records: Sequence[OutboxRecord]) -> None:
         entries = [(record.position, record.event()) for record in records]
         with self._changed:
             self._logs[topic].extend(entries)
+            if self._readers:
+                self._let_go(topic)
             self._changed.notify_all()
 
     def ping(self) -> bool:
@@ -167,11 +194,55 @@ class InProcessBus:
             self._changed.notify_all()
 
     def log(self, topic: str) -> list[tuple[int, CloudEvent]]:
+        """The entries the topic still holds, oldest first."""
         with self._changed:
             return list(self._logs[topic])
 
+    def keep_for(self, consumers: Iterable[Consumer]) -> None:
+        """Say which groups read which topics, before any of them runs: from then on each
+        topic keeps only the entries one of its groups has yet to commit. A group that joins
+        later (not named here) starts at the oldest entry still held."""
+        with self._changed:
+            for consumer in consumers:
+                for topic in consumer.topics:
+                    readers = self._readers.setdefault(topic, {})
+                    readers[consumer.group] = self._start(consumer.group, topic)
+            for topic in self._published.keys() | self._readers.keys():
+                self._let_go(topic)
+
+    def _cursors(self, consumer: Consumer) -> dict[str, int]:
+        """Where the consumer starts in each of its topics; counted among the topic's readers
+        if the bus keeps only what its readers still need (a group not named to
+        :meth:`keep_for` starts at the oldest entry still held)."""
+        with self._changed:
+            cursors = {topic: self._start(consumer.group, topic) for topic in consumer.topics}
+            if self._readers:
+                for topic, cursor in cursors.items():
+                    self._readers.setdefault(topic, {})[consumer.group] = cursor
+            return cursors
+
+    def _acknowledged(self, group: str, cursors: dict[str, int]) -> None:
+        """The group committed everything before these cursors: let go of what none needs."""
+        with self._changed:
+            for topic, cursor in cursors.items():
+                readers = self._readers.get(topic)
+                if readers is not None and group in readers:
+                    readers[group] = cursor
+                    self._let_go(topic)
+
+    def _let_go(self, topic: str) -> None:
+        """Drop the front of the log that every reader has passed; all of it if none reads it."""
+        log, readers = self._logs[topic], self._readers.get(topic)
+        if not log:
+            return
+        passed = min(readers.values()) if readers else self._dropped[topic] + len(log)
+        count = passed - self._dropped[topic]
+        if count > 0 and (count >= len(log) or count >= LET_GO_AT_ONCE):
+            del log[:count]
+            self._dropped[topic] += count
+
     def run_consumer(self, consumer: Consumer, stop: threading.Event) -> None:
-        cursors = {topic: self._start(consumer.group, topic) for topic in consumer.topics}
+        cursors = self._cursors(consumer)
         while not stop.is_set():
             batch = self._take(cursors)
             if not batch:
@@ -187,12 +258,19 @@ class InProcessBus:
                 continue
             for delivery in batch:
                 cursors[delivery.topic] += 1
+            if self._readers:
+                self._acknowledged(consumer.group, cursors)
 
     def replay(self, consumer: Consumer) -> int:
-        """Deliver every retained event of the consumer's topics again, then commit the ends."""
+        """Deliver every retained event of the consumer's topics again, then commit the ends:
+        from the producers' outboxes where :meth:`retain` said so, else from the logs."""
         total = 0
         for topic in consumer.topics:
-            entries = self.log(topic)
+            published = self._published.get(topic)
+            if published is None:
+                entries = self.log(topic)
+            else:
+                entries = [(record.position, record.event()) for record in published()]
             for start in range(0, len(entries), self.batch_size):
                 chunk = entries[start : start + self.batch_size]
                 self._deliver(consumer, [_delivery(topic, pos, event) for pos, event in chunk])
@@ -200,18 +278,27 @@ class InProcessBus:
         return total
 
     def _start(self, group: str, topic: str) -> int:
+        """The cursor of the first entry held after what ``group`` committed."""
         committed = self.offsets.committed(group, topic)
-        entries = self.log(topic)
-        return next((i for i, (pos, _) in enumerate(entries) if pos > committed), len(entries))
+        with self._changed:
+            log = self._logs[topic]
+            first = next((i for i, (pos, _) in enumerate(log) if pos > committed), len(log))
+            return self._dropped[topic] + first
 
     def _has_new(self, cursors: dict[str, int]) -> bool:
-        return any(len(self._logs[topic]) > cursor for topic, cursor in cursors.items())
+        return any(
+            self._dropped[topic] + len(self._logs[topic]) > cursor
+            for topic, cursor in cursors.items()
+        )
 
     def _take(self, cursors: dict[str, int]) -> list[Delivery]:
         batch: list[Delivery] = []
         with self._changed:
             for topic, cursor in cursors.items():
-                entries = self._logs[topic][cursor : cursor + self.batch_size - len(batch)]
+                if cursor < self._dropped[topic]:  # let go before this group was counted
+                    cursor = cursors[topic] = self._dropped[topic]
+                start = cursor - self._dropped[topic]
+                entries = self._logs[topic][start : start + self.batch_size - len(batch)]
                 batch.extend(_delivery(topic, pos, event) for pos, event in entries)
         return batch
 

@@ -345,6 +345,50 @@ def test_after_a_restart_the_in_process_bus_redelivers_only_what_was_not_acknowl
     restarted.stop.set()
 
 
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"], indirect=True)
+def test_the_in_process_bus_holds_only_what_a_reader_has_yet_to_apply_and_replays_the_outbox(
+    engine: Engine,
+) -> None:
+    outbox = Outbox(kernel.outbox, "registry", {REGISTERED: WorkerData})
+    topic, bus = topic_of("registry"), InProcessBus()
+    fast, slow = World(engine, bus, outbox), World(engine, bus, outbox)
+
+    def published() -> list[OutboxRecord]:
+        with Session(engine) as session:
+            return outbox.published(session)
+
+    bus.retain(topic, published)  # as the platform starts: the log loaded from the outbox
+    worker = subject()
+    fast.write(worker, count=3)
+    fast.relay().drain()
+    fast_reader, slow_reader = fast.consumer(), slow.consumer()
+    bus.keep_for([fast_reader, slow_reader])
+    fast.start(fast_reader)
+    wait_until(lambda: fast.applied(worker) == 3)
+    held = [event.get_subject() for _, event in bus.log(topic)]
+    assert held.count(worker) == 3  # the slow reader has not applied them yet
+
+    slow.start(slow_reader)
+    wait_until(lambda: slow.applied(worker) == 3)
+    wait_until(lambda: bus.log(topic) == [])  # both applied everything: nothing is held
+    fast.write(worker, count=2)  # after the log let go of its front
+    fast.relay().drain()
+    wait_until(lambda: fast.applied(worker) == 5 and slow.applied(worker) == 5)
+    wait_until(lambda: bus.log(topic) == [])
+    assert (fast_reader.stats["duplicates"], slow_reader.stats["duplicates"]) == (0, 0)
+
+    slow.stop.set()  # a replay of the slow reader's read model, in place
+    slow.threads[0].join(timeout=10)
+    with engine.begin() as connection:
+        connection.execute(effects.delete().where(effects.c.consumer == slow.group))
+        connection.execute(kernel.inbox.delete().where(kernel.inbox.c.consumer == slow.group))
+    assert bus.replay(slow.consumer()) >= 5  # from the outbox: the log holds none of them
+    assert slow.seqs(worker) == [0, 1, 2, 0, 1]
+    fast.stop.set()
+    fast.threads[0].join(timeout=10)
+    bus.close()
+
+
 @pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
 def test_on_postgresql_a_commit_in_another_process_wakes_the_relay_at_once(engine: Engine) -> None:
     outbox = Outbox(kernel.outbox, "registry", {REGISTERED: WorkerData})
