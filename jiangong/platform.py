@@ -168,10 +168,10 @@ def dashboard_metrics_app(dashboard: Flask) -> Flask:
     return app
 
 
-def published_by(app: Flask) -> list[OutboxRecord]:
-    """The events the service's outbox has published, in order."""
+def published_by(app: Flask, after: int) -> list[OutboxRecord]:
+    """The events the service's outbox has published after position ``after``, in order."""
     with Session(engine_of(app)) as session:
-        return runtime_of(app).outbox.published(session)
+        return runtime_of(app).outbox.published(session, after)
 
 
 class EmbeddedPlatform:
@@ -187,9 +187,12 @@ class EmbeddedPlatform:
             runtime_of(app).bus_ping = self.bus.ping
             migrate(app)
             self.apps[name] = app
+        self.workers = [ServiceWorker(app, self.bus) for app in self.apps.values()]
+        # The bus holds only the events some consumer has yet to apply: the outboxes keep them
+        # all (a replay, ``jiangong replay``, reads them there).
+        self.bus.keep_for(worker.consumer for worker in self.workers if worker.consumer)
         for name, app in self.apps.items():
             self.bus.retain(topic_of(name), partial(published_by, app))
-        self.workers = [ServiceWorker(app, self.bus) for app in self.apps.values()]
         mounted = {f"/{name}": app for name, app in self.apps.items() if name != "dashboard"}
         root = self.apps.get("dashboard") or index_app(self.apps)
         if "dashboard" in self.apps:
@@ -206,10 +209,6 @@ class EmbeddedPlatform:
                 loader(app)
 
     def start(self) -> None:
-        """Run every worker. From now on the bus holds only the events some consumer has yet
-        to apply: the outboxes keep them all (a replay, ``jiangong replay``, loads them there
-        without starting the workers)."""
-        self.bus.keep_for(worker.consumer for worker in self.workers if worker.consumer)
         for worker in self.workers:
             worker.start()
 

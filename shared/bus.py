@@ -2,9 +2,9 @@
 
 ``InProcessBus`` serves the embedded platform: topics are logs in memory, filled at start-up from
 the producers' outboxes (published rows are kept), so a restart redelivers whatever a consumer
-had not acknowledged; committed offsets and dead letters are kept in a small SQLite file. While
-the platform runs, a topic's log lets go of the events that every group reading it has
-committed: the outboxes keep them, for a restart or a replay.
+had not acknowledged; committed offsets and dead letters are kept in a small SQLite file. The
+platform's bus loads and holds only the events some group reading the topic has yet to commit:
+the outboxes keep them all, for a restart or a replay.
 ``KafkaBus`` (``shared.kafka_bus``) speaks to a real broker through kafka-python.
 """
 
@@ -158,7 +158,7 @@ class InProcessBus:
         self._dropped: dict[str, int] = defaultdict(int)
         self._readers: dict[str, dict[str, int]] = {}
         """{topic: {group: its cursor, past what it committed}}: the groups that hold entries."""
-        self._published: dict[str, Callable[[], Iterable[OutboxRecord]]] = {}
+        self._published: dict[str, Callable[[int], Iterable[OutboxRecord]]] = {}
         self._changed = threading.Condition()
         self.offsets = OffsetStore(store)
         self.batch_size = batch_size
@@ -168,12 +168,21 @@ class InProcessBus:
         """At start-up: the events a producer's outbox already published, in order."""
         self.publish(topic, list(records))
 
-    def retain(self, topic: str, published: Callable[[], Iterable[OutboxRecord]]) -> None:
-        """At start-up: load the topic from where its events are kept (``published()``: the
-        producer's outbox, its published rows in order), where a replay reads them again,
-        since the log lets go of what its readers have committed."""
+    def retain(self, topic: str, published: Callable[[int], Iterable[OutboxRecord]]) -> None:
+        """At start-up: load the topic from where its events are kept (``published(after)``:
+        the producer's outbox rows published after a position, in order), where a replay
+        reads them again. Once :meth:`keep_for` named the readers, only what one of them has
+        yet to apply is loaded (none if no group reads the topic), so start-up does not grow
+        with the platform's history."""
         self._published[topic] = published
-        self.load(topic, published())
+        with self._changed:
+            readers = self._readers.get(topic, {})
+            if self._readers and not readers:
+                return
+            after = min((self.offsets.committed(group, topic) for group in readers), default=0)
+            self.load(topic, published(after))
+            for group in readers:  # where each starts, now that the log holds something
+                readers[group] = self._start(group, topic)
 
     def publish(self, topic: str, records: Sequence[OutboxRecord]) -> None:
         entries = [(record.position, record.event()) for record in records]
@@ -199,9 +208,10 @@ class InProcessBus:
             return list(self._logs[topic])
 
     def keep_for(self, consumers: Iterable[Consumer]) -> None:
-        """Say which groups read which topics, before any of them runs: from then on each
-        topic keeps only the entries one of its groups has yet to commit. A group that joins
-        later (not named here) starts at the oldest entry still held."""
+        """Say which groups read which topics, before any of them runs (and before
+        :meth:`retain`, which then loads only what they need): from then on each topic keeps
+        only the entries one of its groups has yet to commit. A group that joins later (not
+        named here) starts at the oldest entry still held."""
         with self._changed:
             for consumer in consumers:
                 for topic in consumer.topics:
@@ -270,7 +280,7 @@ class InProcessBus:
             if published is None:
                 entries = self.log(topic)
             else:
-                entries = [(record.position, record.event()) for record in published()]
+                entries = [(record.position, record.event()) for record in published(0)]
             for start in range(0, len(entries), self.batch_size):
                 chunk = entries[start : start + self.batch_size]
                 self._deliver(consumer, [_delivery(topic, pos, event) for pos, event in chunk])

@@ -347,22 +347,23 @@ def test_after_a_restart_the_in_process_bus_redelivers_only_what_was_not_acknowl
 
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"], indirect=True)
 def test_the_in_process_bus_holds_only_what_a_reader_has_yet_to_apply_and_replays_the_outbox(
-    engine: Engine,
+    engine: Engine, tmp_path
 ) -> None:
     outbox = Outbox(kernel.outbox, "registry", {REGISTERED: WorkerData})
-    topic, bus = topic_of("registry"), InProcessBus()
-    fast, slow = World(engine, bus, outbox), World(engine, bus, outbox)
+    topic, store = topic_of("registry"), tmp_path / "bus.db"
 
-    def published() -> list[OutboxRecord]:
+    def published(after: int) -> list[OutboxRecord]:
         with Session(engine) as session:
-            return outbox.published(session)
+            return outbox.published(session, after)
 
-    bus.retain(topic, published)  # as the platform starts: the log loaded from the outbox
+    bus = InProcessBus(store=store)
+    fast, slow = World(engine, bus, outbox), World(engine, bus, outbox)
+    fast_reader, slow_reader = fast.consumer(), slow.consumer()
+    bus.keep_for([fast_reader, slow_reader])  # as the platform starts: its readers named,
+    bus.retain(topic, published)  # then the log loaded from the outbox
     worker = subject()
     fast.write(worker, count=3)
     fast.relay().drain()
-    fast_reader, slow_reader = fast.consumer(), slow.consumer()
-    bus.keep_for([fast_reader, slow_reader])
     fast.start(fast_reader)
     wait_until(lambda: fast.applied(worker) == 3)
     held = [event.get_subject() for _, event in bus.log(topic)]
@@ -384,9 +385,23 @@ def test_the_in_process_bus_holds_only_what_a_reader_has_yet_to_apply_and_replay
         connection.execute(kernel.inbox.delete().where(kernel.inbox.c.consumer == slow.group))
     assert bus.replay(slow.consumer()) >= 5  # from the outbox: the log holds none of them
     assert slow.seqs(worker) == [0, 1, 2, 0, 1]
-    fast.stop.set()
+
+    fast.stop.set()  # a restart: only what a reader has yet to apply is loaded
     fast.threads[0].join(timeout=10)
+    fast.write(worker, count=1)
+    fast.relay().drain()
+    fast.relays.pop().close()
+    restarted = InProcessBus(store=store)
+    again = World(engine, restarted, outbox, group=fast.group)
+    restarted.keep_for([again.consumer(), World(engine, restarted, outbox, slow.group).consumer()])
+    restarted.retain(topic, published)
+    assert [event.get_subject() for _, event in restarted.log(topic)] == [worker]
+    again.start(again.consumer())
+    wait_until(lambda: again.applied(worker) == 6)
+    again.stop.set()
+    again.threads[0].join(timeout=10)
     bus.close()
+    restarted.close()
 
 
 @pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
