@@ -17,7 +17,8 @@ from shared.handling import handle
 from shared.inbox import Consumer, Delivery
 from shared.runtime import engine_of, runtime_of
 
-FULL_ID_NUMBER = re.compile(r"\d{17}[\dX]")
+# An ID number on its own, not 18 digits that happen to stand together in a hexadecimal id.
+FULL_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 
 
 def types(events) -> list[str]:
