@@ -175,12 +175,13 @@ class InProcessBus:
         yet to apply is loaded (none if no group reads the topic), so start-up does not grow
         with the platform's history."""
         self._published[topic] = published
+        readers = self._readers.get(topic, {})
+        if self._readers and not readers:
+            return
+        after = min((self.offsets.committed(group, topic) for group in readers), default=0)
+        records = list(published(after))
         with self._changed:
-            readers = self._readers.get(topic, {})
-            if self._readers and not readers:
-                return
-            after = min((self.offsets.committed(group, topic) for group in readers), default=0)
-            self.load(topic, published(after))
+            self.load(topic, records)
             for group in readers:  # where each starts, now that the log holds something
                 readers[group] = self._start(group, topic)
 
