@@ -215,22 +215,16 @@ class InProcessBus:
         named here) starts at the oldest entry still held."""
         with self._changed:
             for consumer in consumers:
-                for topic in consumer.topics:
-                    readers = self._readers.setdefault(topic, {})
-                    readers[consumer.group] = self._start(consumer.group, topic)
+                self._join(consumer)
             for topic in self._published.keys() | self._readers.keys():
                 self._let_go(topic)
 
-    def _cursors(self, consumer: Consumer) -> dict[str, int]:
-        """Where the consumer starts in each of its topics; counted among the topic's readers
-        if the bus keeps only what its readers still need (a group not named to
-        :meth:`keep_for` starts at the oldest entry still held)."""
-        with self._changed:
-            cursors = {topic: self._start(consumer.group, topic) for topic in consumer.topics}
-            if self._readers:
-                for topic, cursor in cursors.items():
-                    self._readers.setdefault(topic, {})[consumer.group] = cursor
-            return cursors
+    def _join(self, consumer: Consumer) -> dict[str, int]:
+        """Where the consumer starts in each of its topics, counted among their readers."""
+        cursors = {topic: self._start(consumer.group, topic) for topic in consumer.topics}
+        for topic, cursor in cursors.items():
+            self._readers.setdefault(topic, {})[consumer.group] = cursor
+        return cursors
 
     def _acknowledged(self, group: str, cursors: dict[str, int]) -> None:
         """The group committed everything before these cursors: let go of what none needs."""
@@ -253,7 +247,11 @@ class InProcessBus:
             self._dropped[topic] += count
 
     def run_consumer(self, consumer: Consumer, stop: threading.Event) -> None:
-        cursors = self._cursors(consumer)
+        with self._changed:  # where the bus keeps only what its readers need, be one of them
+            if self._readers:  # (a group not named to keep_for starts at the oldest entry held)
+                cursors = self._join(consumer)
+            else:
+                cursors = {topic: self._start(consumer.group, topic) for topic in consumer.topics}
         while not stop.is_set():
             batch = self._take(cursors)
             if not batch:
