@@ -6,6 +6,11 @@ its own (:func:`with_kernel_branch`, Alembic's multiple version locations). A se
 that needs a kernel table names the kernel revision that made it in ``depends_on``; upgrading to
 ``heads`` brings both branches to their latest. A change to the kernel's tables is a new
 revision here, never one per service.
+
+The services' former kernel revisions (their ``0001`` and the later-columns one) keep their
+ids as no-op revisions depending on the kernel revision each stood for, so that a database
+recording them counts the kernel's revisions as applied.
+``tests/integration/kernel/migrations/test_upgrade.py`` upgrades snapshots of such databases.
 """
 
 from __future__ import annotations
