@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from services.registry.domain.errors import InvalidValue, InvalidWorker
 from services.registry.domain.rules import check_hiring, check_union_joining
@@ -84,6 +85,18 @@ class NewWorker:
     is_union_member: bool
     union_joined_on: date | None
     hired_on: date
+
+
+@dataclass(frozen=True)
+class CheckedRow:
+    """A spreadsheet's row once checked, before any transaction: a good row carries the
+    worker's columns ready to write (the ID number encrypted) and its lookup hash, a bad one
+    the reasons by column. ``row`` is its number in the spreadsheet."""
+
+    row: int
+    lookup: str = ""
+    values: Mapping[str, Any] | None = None
+    errors: Mapping[str, list[str]] | None = None
 
 
 def parse_new_worker(cells: Mapping[str, object], today: date) -> NewWorker:

@@ -42,7 +42,7 @@ def import_chunk(ctx: Context, command: ImportChunk, repository: Repository) -> 
     job.checked += result.rows
     job.created += result.created
     job.rejected += len(result.rejected)
-    job.last_row = max((number for number, _ in command.rows), default=job.last_row)
+    job.last_row = max((checked.row for checked in command.rows), default=job.last_row)
     for rejection in result.rejected:
         repository.add(
             ImportJobRejection(job_id=job.id, row=rejection["row"], errors=rejection["errors"])
