@@ -72,6 +72,10 @@ class ServiceDefinition:
     data_version: Table | None = None
     """The service's data version (``shared.versions``): reads marked ``kept_until_changed``
     are answered from what was computed at the same version."""
+    at_start: Callable[[Flask], Any] | None = None
+    """Run once as the embedded platform starts, before it serves: it holds the data dir, so
+    nothing another process left unfinished in the service's database is still running (the
+    registry fails the imports a stopped process was running)."""
 
 
 @dataclass
