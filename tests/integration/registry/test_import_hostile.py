@@ -177,3 +177,43 @@ def test_a_sheet_declaring_every_cell_of_excel_costs_only_the_cells_it_has(regis
     assert answer.status_code == 200, answer.json
     assert (answer.json["rows"], answer.json["created"]) == (1, 1)
     assert peak < 50, peak
+
+
+def lying_about_its_size(content: bytes, part: str, claimed: int) -> bytes:
+    """``content`` with the archive's directory claiming ``claimed`` unpacked bytes for ``part``."""
+    entry = content.index(b"PK\x01\x02")
+    while part.encode() not in content[entry + 46 : entry + 46 + len(part)]:
+        entry = content.index(b"PK\x01\x02", entry + 4)
+    return content[: entry + 24] + claimed.to_bytes(4, "little") + content[entry + 28 :]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(
+            lambda: lying_about_its_size(
+                workbook(blank_rows(60_000)),
+                "xl/worksheets/sheet1.xml",
+                1024,
+            ),
+            id="a directory that lies about a part's size",
+        ),
+        pytest.param(
+            lambda: workbook(
+                b"",
+                **{
+                    "xl/sharedStrings.xml": b'<!DOCTYPE sst [<!ENTITY a "aaaaaaaaaa">'
+                    b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><sst><si><t>&b;</t></si></sst>'
+                },
+            ),
+            id="a part declaring entities",
+        ),
+    ],
+)
+def test_a_workbook_that_lies_or_declares_entities_is_not_read(registry, content) -> None:
+    """A part unpacks no further than its directory entry says (zipfile stops there, and the
+    checksum then fails; the reader counts too), and no part's XML may declare entities."""
+    enterprise = registry.enterprise()
+    answer = post_file(registry, enterprise["id"], content())
+    assert answer.status_code == 415, answer.json
+    assert "not an XLSX workbook that can be read" in answer.json["detail"]
