@@ -15,58 +15,10 @@ import zipfile
 import pytest
 
 from tests.integration.registry.conftest import CSV_HEADER
-from tests.integration.registry.test_import import HEADER, post_csv, post_file
+from tests.integration.registry.test_import import post_csv, post_file
+from tests.integration.registry.test_import_workbooks import workbook
 
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships"
 MiB = 1024 * 1024
-
-
-def relationships(*targets: tuple[str, str]) -> bytes:
-    items = "".join(
-        f'<Relationship Id="rId{n}" Type="{RELATIONSHIPS}/{kind}" Target="{target}"/>'
-        for n, (kind, target) in enumerate(targets, start=1)
-    )
-    return f'<Relationships xmlns="{PACKAGE}">{items}</Relationships>'.encode()
-
-
-def header_row() -> bytes:
-    cells = "".join(
-        f'<c r="{chr(65 + i)}1" t="inlineStr"><is><t>{name}</t></is></c>'
-        for i, name in enumerate(HEADER)
-    )
-    return f'<row r="1">{cells}</row>'.encode()
-
-
-def workbook(rows: bytes, dimension: bytes = b"", **parts: bytes) -> bytes:
-    """An XLSX package with the header row and ``rows`` in its one sheet; ``parts`` add to or
-    replace its parts (``xl/sharedStrings.xml`` is related already)."""
-    sheet = (
-        f'<worksheet xmlns="{MAIN}">'.encode()
-        + dimension
-        + b"<sheetData>"
-        + header_row()
-        + rows
-        + b"</sheetData></worksheet>"
-    )
-    contents = {
-        "[Content_Types].xml": b"<Types/>",
-        "_rels/.rels": relationships(("officeDocument", "xl/workbook.xml")),
-        "xl/workbook.xml": f'<workbook xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}"><sheets>'
-        '<sheet name="workers" sheetId="1" r:id="rId1"/></sheets></workbook>'.encode(),
-        "xl/_rels/workbook.xml.rels": relationships(
-            ("worksheet", "worksheets/sheet1.xml"), ("sharedStrings", "sharedStrings.xml")
-        ),
-        "xl/worksheets/sheet1.xml": sheet,
-        "xl/sharedStrings.xml": b"<sst/>",
-        **parts,
-    }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in contents.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
 
 
 def blank_rows(count: int) -> bytes:

@@ -8,7 +8,7 @@ import pytest
 
 from tests.integration.registry.conftest import CSV_HEADER
 from tests.integration.registry.test_import import HEADER, active_workers, post_csv, post_file
-from tests.integration.registry.test_import_hostile import workbook
+from tests.integration.registry.test_import_workbooks import workbook
 
 UNREADABLE = {
     2: ("name", "李\x00娜"),
