@@ -22,7 +22,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from services.registry.adapters.workbook import Record, over_limit, xlsx_records
+from services.registry.adapters.workbook import Record, xlsx_records
+from services.registry.adapters.xlsx_parts import over_limit
 from services.registry.domain.errors import MissingColumns, UnsupportedFile, UnusableSpreadsheet
 
 MAX_ROWS = 100_000

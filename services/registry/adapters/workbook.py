@@ -1,27 +1,21 @@
 """The rows of an XLSX workbook's sheet, read with a bound on the work any file can cause.
 
-An XLSX file is a ZIP archive of XML parts, and a hostile one is small: 50 kB of five million
-empty ``<row/>`` elements, a part that unpacks to gigabytes, a sheet declaring 1,048,576 x
-16,384 cells, XML nested a million levels deep, a shared-strings part larger than any data.
-openpyxl, even read-only, builds what such a file declares (it fills the rows a sheet skips,
-keeps every nested element), so the sheet is read here with expat, as it unpacks:
+openpyxl, even read-only, builds what a workbook declares: it fills the rows a sheet skips (a
+cell in row 1,048,576 makes a million rows) and keeps every nested element. So the sheet is
+read here, through :mod:`services.registry.adapters.xlsx_parts`, as it unpacks:
 
-- each part's unpacked size and compression ratio are checked in the archive's directory
-  before it is read, and counted again while it is read, since a directory can lie;
-- the XML streams through expat, its nesting bounded, with no DOCTYPE (so no entities);
-- every row element counts against the row cap, blank or not; only cells that are there are
-  kept, left of column ``READ_COLUMNS``; the sheet's declared dimension is never read;
-- a cell holds at most 32,767 characters, as in Excel.
-
-Passing a bound stops the reading at once with :class:`SpreadsheetOverLimit`, naming it.
+- every row element is yielded as it ends, blank or not, for the caller to count against its
+  cap; only the cells that are there are kept, left of column ``READ_COLUMNS``; the sheet's
+  declared dimension is never read;
+- a cell holds at most 32,767 characters, as in Excel;
+- values come as openpyxl reads them (``data_only``): shared strings, booleans, numbers, and
+  dates where a number's style is one.
 """
 
 from __future__ import annotations
 
-import io
 import posixpath
 import re
-import struct
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
@@ -32,42 +26,38 @@ from xml.parsers import expat
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
-from services.registry.domain.errors import SpreadsheetOverLimit, UnsupportedFile
+from services.registry.adapters.xlsx_parts import (
+    PartReader,
+    open_archive,
+    over_limit,
+    read_whole,
+    stream,
+)
+from services.registry.domain.errors import UnsupportedFile
 
-MiB = 1024 * 1024
-MAX_PARTS = 1000
-PART_BYTES = 64 * MiB
-"""The most any part may unpack to: a sheet of 100,000 rows of workers is about 35 MiB."""
-SHARED_STRINGS_BYTES = 16 * MiB
-"""The shared strings are held in memory while the sheet is read: 100,000 workers, about 6 MiB."""
-MAX_RATIO = 100
-"""How many times its packed size a part may unpack to (sheets of data: 5 to 20 times) ..."""
-RATIO_GRACE = 1 * MiB
-"""... once it unpacks to more than this: a small part costs little however tightly packed."""
-MAX_DEPTH = 32
-"""How deep the XML may nest: a worksheet's cells are six levels down."""
 CELL_CHARACTERS = 32_767
 READ_COLUMNS = 1024
 """Cells right of this column are not read (a worker's seven columns are at its left)."""
-CHUNK = 64 * 1024
 
 Record = tuple[int, dict[int, object]]
 """A row: its number in the sheet, and its cells by column index (0 for A)."""
 
-_RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 _COORDINATE = re.compile(r"([A-Z]{1,3})(\d*)")
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _EAST_ASIAN_DATES = frozenset((*range(27, 37), *range(50, 59)))
 """Number formats 27-36 and 50-58: the dates of Chinese, Japanese and Korean Excel."""
+_UNREADABLE = (zipfile.BadZipFile, zlib.error, expat.ExpatError, EOFError, KeyError, ValueError)
+"""What a damaged or foreign archive raises: a bad checksum, a broken stream, XML that is not,
+a part that is not there, an attribute that is not the number it must be."""
 
 
 def xlsx_records(content: bytes) -> Iterator[Record]:
     """The sheet's rows in order (the active sheet, else the first), blank ones included, as
     they stream: the caller counts them and stops when it has enough."""
     try:
-        archive = _archive(content)
+        archive = open_archive(content)
         yield from _Sheet(_Workbook(archive)).records()
-    except (zipfile.BadZipFile, zlib.error, expat.ExpatError, EOFError, KeyError) as error:
+    except _UNREADABLE as error:
         raise UnsupportedFile(
             "The file is a ZIP archive but not an XLSX workbook that can be read."
         ) from error
@@ -77,138 +67,10 @@ def xlsx_records(content: bytes) -> Iterator[Record]:
         ) from error
 
 
-def over_limit(name: str, message: str, **values: object) -> SpreadsheetOverLimit:
-    """The refusal for passing the limit ``name``, its message filled with ``values``."""
-    return SpreadsheetOverLimit(name, message % values)
-
-
-# -- the archive --------------------------------------------------------------------------------
-
-
-def _archive(content: bytes) -> zipfile.ZipFile:
-    """The archive, once its directory says it holds few enough parts of bounded sizes."""
-    if _declared_parts(content) > MAX_PARTS:  # before zipfile reads a directory entry of each
-        raise _too_many_parts()
-    archive = zipfile.ZipFile(io.BytesIO(content))
-    infos = archive.infolist()
-    if len(infos) > MAX_PARTS:
-        raise _too_many_parts()
-    for info in infos:
-        _check_unpacked(info, info.file_size)
-    return archive
-
-
-def _declared_parts(content: bytes) -> int:
-    """The count of parts the end of the archive's directory declares (0xFFFF: ZIP64's)."""
-    end = content.rfind(b"PK\x05\x06", max(0, len(content) - 65_557))
-    if end < 0 or end + 22 > len(content):
-        raise zipfile.BadZipFile("no end of central directory")
-    (count,) = struct.unpack_from("<H", content, end + 10)
-    return int(count)
-
-
-def _too_many_parts() -> SpreadsheetOverLimit:
-    return over_limit(
-        "parts",
-        "The workbook holds more than %(limit)s parts, as no spreadsheet of data does; "
-        "save it again from Excel or as CSV.",
-        limit=f"{MAX_PARTS:,}",
-    )
-
-
-def _check_unpacked(info: zipfile.ZipInfo, unpacked: int) -> None:
-    """Refuse a part that unpacks (by its directory, or by the bytes read so far) too far."""
-    bound = SHARED_STRINGS_BYTES if info.filename.endswith("sharedStrings.xml") else PART_BYTES
-    if unpacked > bound:
-        raise over_limit(
-            "part_size",
-            "The workbook's part %(part)s unpacks to more than %(limit)s MiB, more than an "
-            "import reads: split the sheet into smaller files.",
-            part=info.filename,
-            limit=bound // MiB,
-        )
-    if unpacked > RATIO_GRACE and unpacked > MAX_RATIO * max(info.compress_size, 1):
-        raise over_limit(
-            "compression_ratio",
-            "The workbook's part %(part)s unpacks to more than %(limit)s times its packed size, "
-            "as no spreadsheet of data does: save it again from Excel or as CSV.",
-            part=info.filename,
-            limit=MAX_RATIO,
-        )
-
-
-def _stream(archive: zipfile.ZipFile, name: str, handler: _Handler) -> Iterator[None]:
-    """Feed part ``name`` to ``handler`` through expat, a chunk at a time, yielding after each
-    chunk so that what the handler collected can be taken away as it comes."""
-    info = archive.getinfo(name)
-    parser = _parser(name, handler)
-    with archive.open(info) as part:
-        unpacked = 0
-        while chunk := part.read(CHUNK):
-            unpacked += len(chunk)
-            _check_unpacked(info, unpacked)
-            parser.Parse(chunk, False)
-            yield
-        parser.Parse(b"", True)
-        yield
-
-
-def _parser(name: str, handler: _Handler) -> Any:
-    parser = expat.ParserCreate()
-    parser.buffer_text = True
-    depth = 0
-    local: dict[str, str] = {}  # "x:row" -> "row", once per name
-
-    def start(tag: str, attributes: dict[str, str]) -> None:
-        nonlocal depth
-        depth += 1
-        if depth > MAX_DEPTH:
-            raise over_limit(
-                "nesting_depth",
-                "The workbook's part %(part)s nests its XML more than %(limit)s levels deep, "
-                "as no spreadsheet does: save it again from Excel or as CSV.",
-                part=name,
-                limit=MAX_DEPTH,
-            )
-        handler.start(local.get(tag) or local.setdefault(tag, tag.rpartition(":")[2]), attributes)
-
-    def end(tag: str) -> None:
-        nonlocal depth
-        depth -= 1
-        handler.end(local.get(tag) or local.setdefault(tag, tag.rpartition(":")[2]))
-
-    def doctype(*_: object) -> None:
-        raise expat.ExpatError(f"{name} declares a DOCTYPE")
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = handler.text
-    parser.StartDoctypeDeclHandler = doctype
-    return parser
-
-
-def _read_whole(archive: zipfile.ZipFile, name: str, handler: _Handler) -> None:
-    for _ in _stream(archive, name, handler):
-        pass
-
-
 # -- what the parts say -------------------------------------------------------------------------
 
 
-class _Handler:
-    """What expat calls, for one part; a part's reader keeps what it needs of it."""
-
-    def start(self, tag: str, attributes: dict[str, str]) -> None:
-        pass
-
-    def end(self, tag: str) -> None:
-        pass
-
-    def text(self, data: str) -> None:
-        pass
-
-
-class _Relationships(_Handler):
+class _Relationships(PartReader):
     def __init__(self, source: str) -> None:
         self.folder = posixpath.dirname(posixpath.dirname(source))  # xl/_rels/x.rels: xl
         self.targets: dict[str, tuple[str, str]] = {}
@@ -221,7 +83,7 @@ class _Relationships(_Handler):
             self.targets[attributes.get("Id", "")] = (kind, posixpath.normpath(path))
 
 
-class _WorkbookPart(_Handler):
+class _WorkbookPart(PartReader):
     def __init__(self) -> None:
         self.sheets: list[str] = []
         self.active = 0
@@ -236,7 +98,7 @@ class _WorkbookPart(_Handler):
             self.date1904 = attributes.get("date1904", "0") in ("1", "true")
 
 
-class _Styles(_Handler):
+class _Styles(PartReader):
     """Which cell styles show a date: their number format is one."""
 
     def __init__(self) -> None:
@@ -268,7 +130,7 @@ class _Styles(_Handler):
         return bool(code) and is_date_format(code)
 
 
-class _SharedStrings(_Handler):
+class _SharedStrings(PartReader):
     def __init__(self) -> None:
         self.strings: list[str] = []
         self.pieces: list[str] = []
@@ -308,7 +170,7 @@ class _Workbook:
             "xl/workbook.xml",
         )
         workbook = _WorkbookPart()
-        _read_whole(archive, main, workbook)
+        read_whole(archive, main, workbook)
         related = self._relationships(_rels_of(main))
         self.epoch = CALENDAR_MAC_1904 if workbook.date1904 else CALENDAR_WINDOWS_1900
         by_kind = {kind: path for kind, path in related.values() if path in names}
@@ -320,12 +182,12 @@ class _Workbook:
         if name not in self.archive.namelist():
             return {}
         reader = _Relationships(name)
-        _read_whole(self.archive, name, reader)
+        read_whole(self.archive, name, reader)
         return reader.targets
 
     def _read(self, name: str | None, handler: Any) -> Any:
         if name is not None:
-            _read_whole(self.archive, name, handler)
+            read_whole(self.archive, name, handler)
         return handler
 
 
@@ -368,7 +230,7 @@ def _unescaped(text: str) -> str:
 # -- the sheet ----------------------------------------------------------------------------------
 
 
-class _Sheet(_Handler):
+class _Sheet(PartReader):
     """The sheet's rows as they stream: each ``</row>`` adds one to ``done``."""
 
     def __init__(self, book: _Workbook) -> None:
@@ -385,7 +247,7 @@ class _Sheet(_Handler):
         self.phonetic = False
 
     def records(self) -> Iterator[Record]:
-        for _ in _stream(self.book.archive, self.book.sheet, self):
+        for _ in stream(self.book.archive, self.book.sheet, self):
             yield from self.done
             self.done.clear()
 
