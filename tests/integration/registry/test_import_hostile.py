@@ -67,6 +67,11 @@ HOSTILE = {
         "row 2 holds more than 32,767 characters",
     ),
     "1,001 parts": (lambda: many_parts(1001), "parts", "more than 1,000 parts"),
+    "a CSV line of 2,000,000 commas": (
+        lambda: (CSV_HEADER + "\n" + "," * 2_000_000 + "\n").encode(),
+        "columns",
+        "Line 2 of the file has more than 1,024 columns",
+    ),
     "a CSV of 100,001 blank rows": (
         lambda: (CSV_HEADER + "\n" + ",,,,,,\n" * 100_001).encode(),
         "rows",
