@@ -31,6 +31,7 @@ MAX_ROWS = 100_000
 _XLSX = b"PK\x03\x04"
 _XLS = b"\xd0\xcf\x11\xe0"
 _CONTROL_BYTES = bytes(set(range(32)) - {9, 10, 13})
+_ASCII = bytes(range(128))
 Cells = dict[str, object]
 _WIDE_LINE = re.compile(f"^(?:[^,\n]*,){{{READ_COLUMNS}}}", re.MULTILINE)
 """A line with ``READ_COLUMNS`` commas or more: every separator counts, quoted or not."""
@@ -166,12 +167,23 @@ def _looks_binary(sample: bytes) -> bool:
 
 
 def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise UnsupportedFile("The file is neither CSV text (UTF-8 or GB18030) nor an XLSX workbook.")
+    """The text of a CSV file in UTF-8, or in GB18030 as a Chinese Excel saves it.
+
+    UTF-8 with a few bytes damaged (fewer than one in ten of its non-ASCII bytes) stays UTF-8,
+    each damaged byte a U+FFFD that rejects its row: read as GB18030, every Chinese character
+    of the file would be another. A file neither encoding reads whole is read as UTF-8 so."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    text = content.decode("utf-8-sig", errors="replace")
+    non_ascii = len(content.translate(None, _ASCII))
+    if text.count("\ufffd") * 10 < non_ascii:
+        return text
+    try:
+        return content.decode("gb18030")
+    except UnicodeDecodeError:
+        return text
 
 
 # -- the import template ------------------------------------------------------------------------

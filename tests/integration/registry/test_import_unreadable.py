@@ -69,3 +69,26 @@ def test_a_row_with_unreadable_text_is_rejected_and_the_others_are_created(
     assert rejected == expected
     assert (answer.json["rows"], answer.json["created"]) == (600, 596)
     assert active_workers(registry, enterprise["id"]) == 596
+
+
+def test_a_utf8_file_with_a_damaged_byte_keeps_its_other_rows_in_utf8(registry) -> None:
+    enterprise = registry.enterprise()
+    lines = [registry.csv_row(name="陈静").encode() for _ in range(600)]
+    lines[498] = lines[498].replace("陈静".encode(), "陈".encode() + b"\xff")  # row 500
+    answer = registry.client.post(
+        f"/api/v1/enterprises/{enterprise['id']}/workers/import",
+        data=b"\n".join([CSV_HEADER.encode(), *lines]),
+        content_type="text/csv",
+        headers=registry.admin,
+    )
+    assert answer.status_code == 200, answer.json
+    assert answer.json["rejected"] == [
+        {
+            "row": 500,
+            "errors": {"name": ["holds U+FFFD where a character was lost: type the text again"]},
+        }
+    ]
+    listed = registry.client.get(
+        f"/api/v1/enterprises/{enterprise['id']}/workers?per_page=100", headers=registry.admin
+    ).json["items"]
+    assert {worker["name"] for worker in listed} == {"陈静"}

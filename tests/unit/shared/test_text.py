@@ -24,6 +24,7 @@ def test_readable_text_and_blank_text_pass(value: str) -> None:
         ("\u2066张伟\u2069", "bidirectional control character U+2066"),
         ("\u200b", "only of invisible characters"),
         (" \ufeff\u2060 ", "only of invisible characters"),
+        ("王\ufffd", "U+FFFD where a character was lost"),
     ],
 )
 def test_unreadable_text_is_refused_with_the_reason(value: str, reason: str) -> None:
