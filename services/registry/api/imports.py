@@ -151,10 +151,11 @@ def _in_batches(enterprise_id: str, checked: list[CheckedRow], reveal: bool) -> 
     return result
 
 
-def _batch(enterprise_id: str, batch: list[CheckedRow], reveal: bool, saved: bool) -> Any:
+def _batch(enterprise_id: str, batch: list[CheckedRow], reveal: bool, saved: bool) -> ImportResult:
     for attempt in (1, 2):
         try:
-            return execute(ImportWorkers(enterprise_id, batch, False, reveal))
+            result: ImportResult = execute(ImportWorkers(enterprise_id, batch, False, reveal))
+            return result
         except IntegrityError:
             if attempt == 2 and not saved:
                 raise  # nothing saved yet: the kernel's 409 says so
