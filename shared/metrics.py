@@ -50,7 +50,8 @@ if TYPE_CHECKING:
     from werkzeug.serving import BaseWSGIServer
 
     from shared.inbox import Consumer
-    from shared.outbox import Outbox, Relay
+    from shared.outbox import Outbox
+    from shared.relay import Relay
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from shared.bus import Bus
 from shared.clock import TIMEZONE_NAME
 from shared.inbox import Consumer
 from shared.metrics import metrics_of, watch_consumer_lag
-from shared.outbox import Relay
+from shared.relay import Relay
 from shared.runtime import engine_of, runtime_of
 
 log = logging.getLogger(__name__)

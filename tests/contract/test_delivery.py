@@ -38,7 +38,8 @@ from shared.events import (
 )
 from shared.inbox import Consumer, Received, Subscription
 from shared.kafka_bus import KafkaBus
-from shared.outbox import Outbox, OutboxRecord, Relay
+from shared.outbox import Outbox, OutboxRecord
+from shared.relay import Relay
 from shared.tables import kernel_tables
 from tests.support.polling import wait_until
 
