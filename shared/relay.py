@@ -8,7 +8,6 @@ its own, which also LISTENs for the commits that staged events.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import threading
@@ -24,6 +23,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from shared.db import reads
 from shared.events import topic_of
+from shared.listener import Listener
 from shared.outbox import Outbox, OutboxRecord
 
 log = logging.getLogger(__name__)
@@ -63,10 +63,12 @@ class Relay:
         # decides between processes (and engines), this lock only between this relay's threads.
         self._local = (
             threading.Lock()
-            if engine.dialect.name == "postgresql"
+            if self._postgresql
             else _process_lock(f"{engine.url}|{outbox.service}")
         )
-        self._session: Any = None
+        self._listener = Listener(engine, outbox.channel)
+        """The relay's own PostgreSQL session, outside the pool: it LISTENs for commits, holds
+        the leader's advisory lock, and runs the fetch and the mark (opened on PostgreSQL only)."""
         self._leading = False
         self._leader_checked = 0.0
         self._lock_key = zlib.crc32(f"jiangong-relay:{outbox.service}".encode())
@@ -143,14 +145,12 @@ class Relay:
         """Run a compiled statement on the relay's session (the leader's: ``_exclusive`` just
         checked it). If the session fails, it is dropped with its leadership and the error
         raised: the run loop retries, as a new session that must lead again."""
-        session = self._session
-        if session is None:
+        if not self._listener.is_open:
             raise RuntimeError("the relay has no session: it is not the leader")
         try:
-            cursor = session.execute(self._statements[name], parameters)
-            return cursor.fetchall() if cursor.description else []
+            return self._listener.execute(self._statements[name], parameters)
         except Exception:
-            self._disconnect()
+            self._leading = False
             raise
 
     def drain(self) -> int:
@@ -196,7 +196,7 @@ class Relay:
             yield False
             return
         try:
-            yield self.engine.dialect.name != "postgresql" or self._lead()
+            yield not self._postgresql or self._lead()
         finally:
             self._local.release()
 
@@ -204,63 +204,39 @@ class Relay:
         now = time.monotonic()
         if self._leading and now - self._leader_checked < 5.0:
             return True
+        self._leading = self._leading and self._listener.is_open  # a new session must lead again
         try:
-            connection = self._connection()
             if self._leading:  # is our session, and so our lock, still there?
-                connection.execute("SELECT 1")
+                self._listener.execute("SELECT 1")
             else:
-                row = connection.execute(
-                    "SELECT pg_try_advisory_lock(%s)", (self._lock_key,)
-                ).fetchone()
-                self._leading = bool(row and row[0])
+                rows = self._listener.execute("SELECT pg_try_advisory_lock(%s)", (self._lock_key,))
+                self._leading = bool(rows and rows[0][0])
             self._leader_checked = now
             return self._leading
         except Exception:
             log.warning("%s relay lost its session", self.outbox.service, exc_info=True)
-            self._disconnect()
+            self._leading = False
             return False
 
     def _forget_signals(self) -> None:
         """Drop the notifications already received (PostgreSQL), without waiting."""
-        if self._session is None:
-            return
         try:
-            for _ in self._session.notifies(timeout=0):
-                pass
+            self._listener.forget()
         except Exception:  # a lost session: the next wait reconnects or polls
             log.warning("%s relay lost its session", self.outbox.service)
-            self._disconnect()
+            self._leading = False
 
     def _wait(self, wakeup: threading.Event, timeout: float) -> None:
-        if self.engine.dialect.name != "postgresql":
+        if not self._postgresql:
             wakeup.wait(timeout)
             return
         try:
-            for _ in self._connection().notifies(timeout=timeout, stop_after=1):
-                pass
+            self._listener.notified(timeout)
         except Exception:  # a lost session falls back to polling until it reconnects
             log.warning("%s relay lost its session; polling", self.outbox.service)
-            self._disconnect()
+            self._leading = False
             wakeup.wait(timeout)
 
-    def _connection(self) -> Any:
-        """The relay's own PostgreSQL session, outside the pool: it LISTENs for commits, holds
-        the leader's advisory lock, and runs the fetch and the mark; closing it, or the process
-        ending, frees the lock and the listener."""
-        if self._session is None:
-            import psycopg
-
-            url = self.engine.url.set(drivername="postgresql")
-            self._session = psycopg.connect(
-                url.render_as_string(hide_password=False), autocommit=True
-            )
-            self._session.execute(f'LISTEN "{self.outbox.channel}"')
-            self._leading = False
-        return self._session
-
     def _disconnect(self) -> None:
-        if self._session is not None:
-            with contextlib.suppress(Exception):
-                self._session.close()
-            self._session = None
-            self._leading = False
+        self._listener.close()
+        self._leading = False

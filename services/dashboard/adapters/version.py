@@ -31,6 +31,7 @@ from sqlalchemy.event import listen
 from sqlalchemy.orm import Session
 
 from services.dashboard.adapters.orm import ReadSideVersion
+from shared.listener import Listener
 
 log = logging.getLogger(__name__)
 
@@ -169,21 +170,19 @@ class VersionWatch:
             self._poked.clear()
 
     def _listen(self) -> None:
-        """PostgreSQL: poke the watch on every notification, while anyone listens."""
-        import psycopg  # only on PostgreSQL (the driver of the ``postgresql+psycopg`` URLs)
-
-        url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        while self._listeners > 0:
-            try:
-                with psycopg.connect(url, autocommit=True) as connection:
-                    connection.execute(f"LISTEN {CHANNEL}")
-                    self.poke()  # a raise between the last read and the LISTEN is not lost
-                    while self._listeners > 0:
-                        for _ in connection.notifies(timeout=1.0):
-                            self.poke()
-            except Exception as error:  # the database is away: the reads go on meanwhile
-                log.warning("the dashboard could not listen for its version: %r", error)
-                time.sleep(max(self.interval, 1.0))
+        """PostgreSQL: poke the watch on every notification, while anyone listens; and as the
+        session opens, since a raise between the last read and the LISTEN is not notified."""
+        listener = Listener(self.engine, CHANNEL, on_open=self.poke)
+        try:
+            while self._listeners > 0:
+                try:
+                    if listener.notified(timeout=1.0):
+                        self.poke()
+                except Exception as error:  # the database is away: the reads go on meanwhile
+                    log.warning("the dashboard could not listen for its version: %r", error)
+                    time.sleep(max(self.interval, 1.0))
+        finally:
+            listener.close()
 
     def _read(self) -> int | None:
         try:
