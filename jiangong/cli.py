@@ -470,12 +470,9 @@ def parse_ttl(text: str) -> timedelta:
 
 
 def _topics(settings: Settings, args: argparse.Namespace) -> int:
-    from kafka import KafkaAdminClient
-    from kafka.admin import NewTopic
-    from kafka.errors import TopicAlreadyExistsError
-
     from jiangong.platform import definition
     from shared.events import dead_letter_topic, topic_of
+    from shared.kafka_admin import KafkaAdmin
 
     if not settings.kafka_bootstrap_servers:
         print("jiangong topics needs KAFKA_BOOTSTRAP_SERVERS (embedded, there are none).")
@@ -487,22 +484,10 @@ def _topics(settings: Settings, args: argparse.Namespace) -> int:
             wanted[topic_of(name)] = args.partitions
         if service.consumes():
             wanted[dead_letter_topic(name)] = 1  # read whole, oldest first, by `dead-letters`
-    admin = KafkaAdminClient(
-        bootstrap_servers=settings.kafka_bootstrap_servers, client_id="jiangong-topics"
-    )
-    try:
-        existing = set(admin.list_topics())
-        for topic, partitions in wanted.items():
-            if topic in existing:
-                print(f"{topic}: exists")
-                continue
-            try:
-                admin.create_topics([NewTopic(topic, partitions, replication_factor=1)])
-                print(f"{topic}: created with {partitions} partition(s)")
-            except TopicAlreadyExistsError:  # another `topics` step got there first
-                print(f"{topic}: exists")
-    finally:
-        admin.close()
+    admin = KafkaAdmin(settings.kafka_bootstrap_servers, "jiangong-topics")
+    for topic, created in admin.create_topics(wanted).items():
+        said = f"created with {wanted[topic]} partition(s)" if created else "exists"
+        print(f"{topic}: {said}")
     return 0
 
 
