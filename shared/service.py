@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
@@ -71,8 +72,6 @@ class ServiceWorker:
         self.relay.run(self.stop_event, self.relay.outbox.committed, self.poll_interval)
 
     def _start_scheduler(self) -> None:
-        from apscheduler.schedulers.background import BackgroundScheduler
-
         self._scheduler = BackgroundScheduler(timezone=TIMEZONE_NAME)
         metrics = metrics_of(self.app)
         for job in self.definition.jobs:
