@@ -8,7 +8,7 @@ topic with it, once, before the workers start.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -74,20 +74,30 @@ class KafkaAdmin:
             partitions = [
                 TopicPartition(topic, p) for p in reader.partitions_for_topic(topic) or ()
             ]
-            if not partitions:
-                return []
-            reader.assign(partitions)
-            reader.seek_to_beginning(*partitions)
-            ends = reader.end_offsets(partitions)
-            records = []
-            while True:
-                batch = [r for rs in reader.poll(timeout_ms=500).values() for r in rs]
-                records += batch
-                if not batch and all(reader.position(tp) >= end for tp, end in ends.items()):
-                    break
+            records = [r for batch in read_from_the_beginning(reader, partitions) for r in batch]
         finally:
             reader.close(autocommit=False)
         return [_dead_letter_view(record) for record in sorted(records, key=lambda r: r.timestamp)]
+
+
+def read_from_the_beginning(
+    reader: KafkaConsumer, partitions: list[TopicPartition]
+) -> Iterator[list[Any]]:
+    """Assign ``partitions`` to ``reader`` and yield their records a poll at a time, from the
+    beginning to the end: where the reported high watermarks are reached *and* a poll comes
+    back empty. A broker may under-report the watermark (Tansu's memory engine does, for
+    partitions holding multi-record batches), so the positions reached are the true end."""
+    if not partitions:
+        return
+    reader.assign(partitions)
+    reader.seek_to_beginning(*partitions)
+    ends = reader.end_offsets(partitions)
+    while True:
+        batch = [record for records in reader.poll(timeout_ms=500).values() for record in records]
+        if batch:
+            yield batch
+        elif all(reader.position(tp) >= end for tp, end in ends.items()):
+            return
 
 
 def _created(admin: KafkaAdminClient, topic: str, partitions: int) -> bool:

@@ -26,7 +26,7 @@ from kafka.structs import OffsetAndMetadata
 from shared.bus import PublishFailed
 from shared.events import Message, dead_letter_topic, to_message
 from shared.inbox import Consumer, DeadLetter, Delivery
-from shared.kafka_admin import KafkaAdmin
+from shared.kafka_admin import KafkaAdmin, read_from_the_beginning
 from shared.outbox import OutboxRecord
 
 log = logging.getLogger(__name__)
@@ -206,12 +206,8 @@ class KafkaBus:
 
     def replay(self, consumer: Consumer) -> int:
         """Deliver every retained event of the consumer's topics from the beginning, then set the
-        group's offsets to where the replay ended. Run it with the service's worker stopped.
-
-        The end is where the reported high watermarks are reached *and* a poll comes back empty:
-        a broker may under-report the watermark (Tansu's memory engine does, for partitions
-        holding multi-record batches), so the positions actually reached are what is committed.
-        """
+        group's offsets to the positions the replay reached (``read_from_the_beginning``
+        says where it ends). Run it with the service's worker stopped."""
         self.ensure_topics(consumer.topics)
         reader = self._consumer(None)
         partitions = [
@@ -219,19 +215,12 @@ class KafkaBus:
             for topic in consumer.topics
             for p in sorted(reader.partitions_for_topic(topic) or ())
         ]
-        reader.assign(partitions)
-        reader.seek_to_beginning(*partitions)
-        ends = reader.end_offsets(partitions)
         total = 0
         try:
-            while True:
-                records = reader.poll(timeout_ms=500)
-                deliveries = [_delivery(r) for batch in records.values() for r in batch]
-                if deliveries:
-                    self.dead_letter(consumer.group, consumer.handle(deliveries))
-                    total += len(deliveries)
-                elif all(reader.position(tp) >= end for tp, end in ends.items()):
-                    break
+            for records in read_from_the_beginning(reader, partitions):
+                deliveries = [_delivery(record) for record in records]
+                self.dead_letter(consumer.group, consumer.handle(deliveries))
+                total += len(deliveries)
             reached = {tp: reader.position(tp) for tp in partitions}
         finally:
             reader.close(autocommit=False)
