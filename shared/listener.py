@@ -1,4 +1,5 @@
-"""A PostgreSQL session of its own that ``LISTEN``s on one channel.
+"""A PostgreSQL session of its own that ``LISTEN``s on one channel, and the ``NOTIFY`` a
+transaction sends on it.
 
 It wakes a relay when a commit staged events, and the dashboard's streams when its version
 moves. The session is opened outside the pool (psycopg, autocommit) on first use, and again on
@@ -7,6 +8,9 @@ delivered: ``on_open`` is told each time the session opens, so that its owner re
 may have missed. A statement that fails closes the session and raises: the owner decides
 whether to retry or to poll meanwhile. Closing the session, or the process ending, frees what
 it held (the relay's advisory lock).
+
+:func:`notify_on_commit` is the other end: a statement in the writer's transaction, so that the
+notification is sent as it commits (one a channel, however many were sent) and dropped with it.
 """
 
 from __future__ import annotations
@@ -15,7 +19,16 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+_NOTIFY = text("SELECT pg_notify(:channel, '')")
+
+
+def notify_on_commit(session: Session, channel: str) -> None:
+    """On PostgreSQL, notify ``channel``'s listeners once ``session``'s transaction commits."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_NOTIFY, {"channel": channel})
 
 
 class Listener:

@@ -16,11 +16,12 @@ from typing import Any
 
 from cloudevents.core.v1.event import CloudEvent
 from marshmallow import Schema, ValidationError
-from sqlalchemy import Select, Table, Text, cast, insert, select, text
+from sqlalchemy import Select, Table, Text, cast, insert, select
 from sqlalchemy.event import listen
 from sqlalchemy.orm import Session, scoped_session
 
 from shared.events import Message, encode_binary, new_event, request_id_of, restore_event
+from shared.listener import notify_on_commit
 from shared.logs import current_request_id
 
 
@@ -124,8 +125,7 @@ class Outbox:
             for subject, data in events
         ]
         session.execute(insert(self.table), [_row_of(event) for event in staged])
-        if session.get_bind().dialect.name == "postgresql":  # wakes other processes' relays
-            session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": self.channel})
+        notify_on_commit(session, self.channel)  # wakes other processes' relays
         self._signal_on_commit(session)
         return staged
 

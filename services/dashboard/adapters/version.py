@@ -26,12 +26,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, insert, select, text, update
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.event import listen
 from sqlalchemy.orm import Session
 
 from services.dashboard.adapters.orm import ReadSideVersion
-from shared.listener import Listener
+from shared.listener import Listener, notify_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,6 @@ _COMMITTED = "jiangong.dashboard.committed"
 _LISTENING = "jiangong.dashboard.listening"
 CHANNEL = "jiangong_dashboard_version"
 """PostgreSQL's channel the version's raises are announced on."""
-_NOTIFY = text(f"SELECT pg_notify('{CHANNEL}', '')")
 
 
 def changed(session: Session) -> None:
@@ -89,8 +88,7 @@ def bump(session: Session) -> None:
     )
     if raised.rowcount == 0:  # type: ignore[attr-defined]
         session.execute(insert(table).values(id=ROW, version=1, changed_at=now))
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(_NOTIFY)  # sent on commit (one per transaction), dropped on rollback
+    notify_on_commit(session, CHANNEL)  # sent on commit (one a transaction), dropped on rollback
 
 
 def read_version(session: Session) -> int:
