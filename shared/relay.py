@@ -202,9 +202,9 @@ class Relay:
 
     def _lead(self) -> bool:
         now = time.monotonic()
+        self._leading = self._leading and self._listener.is_open  # a new session must lead again
         if self._leading and now - self._leader_checked < 5.0:
             return True
-        self._leading = self._leading and self._listener.is_open  # a new session must lead again
         try:
             if self._leading:  # is our session, and so our lock, still there?
                 self._listener.execute("SELECT 1")
