@@ -26,6 +26,7 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from concurrent.futures import Future
 from typing import Any
 
 from sqlalchemy import Column, Engine, Integer, MetaData, Table, event, update
@@ -111,10 +112,16 @@ def _forget(session: Session) -> None:
 
 class AnswerCache:
     """The last few answers by key (what was asked, at which version): asking again for the
-    same key shares one computation. ``max_age`` (seconds) drops older answers."""
+    same key shares one computation. ``max_age`` (seconds) drops older answers.
+
+    A missing answer is computed once however many ask for it at the same moment: the first
+    asker computes it, the others wait for that one result (or its exception, which is raised
+    to each of them and not kept). An answer not to be kept (``None``) is not shared either:
+    each waiter then computes its own."""
 
     def __init__(self, size: int = 32, max_age: float | None = None):
         self._answers: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self._computing: dict[Hashable, Future[Any]] = {}
         self._lock = threading.Lock()
         self.size = size
         self.max_age = max_age
@@ -127,11 +134,29 @@ class AnswerCache:
             ):
                 self._answers.move_to_end(key)
                 return kept[1]
-        answer = compute()
-        if answer is not None:  # None: not to be kept
-            with self._lock:
+            pending = self._computing.get(key)
+            if pending is None:
+                promised: Future[Any] = Future()
+                self._computing[key] = promised
+        if pending is not None:
+            shared = pending.result()
+            return compute() if shared is None else shared  # None: that asker's own answer
+        try:
+            answer = compute()
+        except BaseException as error:
+            self._settle(key, promised, None)
+            promised.set_exception(error)
+            raise
+        self._settle(key, promised, answer)
+        promised.set_result(answer)
+        return answer
+
+    def _settle(self, key: Hashable, promised: Future[Any], answer: Any) -> None:
+        """Keep ``answer`` (but ``None``: not to be kept) and let the next asker compute anew."""
+        with self._lock:
+            del self._computing[key]
+            if answer is not None:
                 self._answers[key] = (time.monotonic(), answer)
                 self._answers.move_to_end(key)
                 while len(self._answers) > self.size:
                     self._answers.popitem(last=False)
-        return answer
