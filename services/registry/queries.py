@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from services.registry.adapters.orm import Enterprise, IdNumberAudit, Region, Worker, WorkerSkill
+from services.registry.adapters.union_counts import counts_by_county
 from services.registry.domain.errors import UnknownRegion
 from services.registry.domain.rules import rate
 
@@ -95,46 +96,21 @@ COUNTS = ("enterprises", "enterprises_with_union", "workers", "union_members", "
 
 
 def union_statistics(session: Session) -> dict[str, Any]:
-    """Union formation and membership over active enterprises and workers, by county."""
-    county = func.substr(Enterprise.region_code, 1, 6).label("county")
+    """Union formation and membership over active enterprises and workers, by county: read
+    from the counts kept as the facts change (``adapters/union_counts.py``), never a scan."""
     counties = dict(
         session.execute(
             select(Region.code, Region.name).where(Region.level == "county").order_by(Region.code)
         ).all()
     )
-    tally = {code: dict.fromkeys(COUNTS, 0) for code in counties}
-    enterprises = (
-        select(county, func.count(), _count_true(Enterprise.has_union))
-        .where(Enterprise.active.is_(True))
-        .group_by(county)
-    )
-    for code, count, with_union in session.execute(enterprises):
-        tally[code].update(enterprises=count, enterprises_with_union=int(with_union or 0))
-    workers = (
-        select(
-            county,
-            func.count(),
-            _count_true(Worker.is_union_member),
-            _count_true(Worker.is_migrant),
-        )
-        .join(Enterprise, Worker.enterprise_id == Enterprise.id)
-        .where(Worker.active.is_(True), Enterprise.active.is_(True))
-        .group_by(county)
-    )
-    for code, count, members, migrants in session.execute(workers):
-        tally[code].update(
-            workers=count, union_members=int(members or 0), migrant_workers=int(migrants or 0)
-        )
+    kept = counts_by_county(session)
+    tally = {code: {key: kept.get(code, {}).get(key, 0) for key in COUNTS} for code in counties}
     totals = {key: sum(counts[key] for counts in tally.values()) for key in COUNTS}
     by_region = [
         {"region_code": code, "name": counties[code], **_with_rates(counts)}
         for code, counts in tally.items()
     ]
     return {**_with_rates(totals), "by_region": by_region}
-
-
-def _count_true(column: Any) -> Any:
-    return func.sum(case((column.is_(True), 1), else_=0))
 
 
 def _with_rates(counts: dict[str, int]) -> dict[str, Any]:

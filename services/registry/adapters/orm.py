@@ -48,32 +48,42 @@ class Region(db.Model):  # type: ignore[name-defined,misc]
 
 
 class Enterprise(db.Model):  # type: ignore[name-defined,misc]
+    """The columns the union counts follow keep their previous value when set
+    (``active_history``), so that a flush knows what it moves (``adapters/union_counts.py``)."""
+
     __tablename__ = "enterprises"
     __table_args__ = (
         CheckConstraint("ownership IN ('public', 'non_public')", name="ownership"),
         CheckConstraint("employee_count >= 0", name="employee_count"),
+        Index("ix_enterprises_registered_at_id", "registered_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     uscc: Mapped[str] = mapped_column(String(18), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
-    has_union: Mapped[bool]
+    region_code: Mapped[str] = mapped_column(
+        ForeignKey("regions.code"), index=True, active_history=True
+    )
+    has_union: Mapped[bool] = mapped_column(active_history=True)
     union_founded_on: Mapped[date | None]
     above_designated_size: Mapped[bool]
     ownership: Mapped[str] = mapped_column(String(16))
     employee_count: Mapped[int]
-    active: Mapped[bool] = mapped_column(default=True)
+    active: Mapped[bool] = mapped_column(default=True, active_history=True)
     deregistered_on: Mapped[date | None]
     registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class Worker(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "workers"
-    __table_args__ = (Index("ix_workers_enterprise_id_active", "enterprise_id", "active"),)
+    __table_args__ = (
+        Index("ix_workers_enterprise_id_active", "enterprise_id", "active"),
+        Index("ix_workers_registered_at_id", "registered_at", "id"),
+        Index("ix_workers_enterprise_id_registered_at_id", "enterprise_id", "registered_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.id"))
+    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.id"), active_history=True)
     name: Mapped[str] = mapped_column(String(64))
     id_number_encrypted: Mapped[str] = mapped_column(String(128))
     id_number_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -81,11 +91,11 @@ class Worker(db.Model):  # type: ignore[name-defined,misc]
     gender: Mapped[str] = mapped_column(String(8))
     birth_date: Mapped[date]
     occupation_code: Mapped[str] = mapped_column(String(20))
-    is_migrant: Mapped[bool]
-    is_union_member: Mapped[bool]
+    is_migrant: Mapped[bool] = mapped_column(active_history=True)
+    is_union_member: Mapped[bool] = mapped_column(active_history=True)
     union_joined_on: Mapped[date | None]
     hired_on: Mapped[date]
-    active: Mapped[bool] = mapped_column(default=True)
+    active: Mapped[bool] = mapped_column(default=True, active_history=True)
     left_on: Mapped[date | None]
     registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
@@ -166,3 +176,19 @@ class WorkerSkill(db.Model):  # type: ignore[name-defined,misc]
     worker_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     occupation_code: Mapped[str] = mapped_column(String(20), primary_key=True)
     level: Mapped[int]
+
+
+class UnionCount(db.Model):  # type: ignore[name-defined,misc]
+    """The union counts of one county, moved in the transaction of each fact that moves them
+    (``adapters/union_counts.py``) and checked against a recount by the reconciliation job.
+    Workers are counted in the county of the enterprise that employs (or last employed) them."""
+
+    __tablename__ = "union_counts"
+
+    county_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    enterprises: Mapped[int] = mapped_column(BigInteger, default=0)
+    enterprises_with_union: Mapped[int] = mapped_column(BigInteger, default=0)
+    workers: Mapped[int] = mapped_column(BigInteger, default=0)
+    union_members: Mapped[int] = mapped_column(BigInteger, default=0)
+    migrant_workers: Mapped[int] = mapped_column(BigInteger, default=0)
+    former_workers: Mapped[int] = mapped_column(BigInteger, default=0)

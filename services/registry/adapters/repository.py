@@ -8,6 +8,7 @@ lookup that finds nothing returns ``None`` and the handler says what that means.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, Protocol
 
@@ -25,6 +26,7 @@ from services.registry.adapters.orm import (
     WorkerEmployment,
     WorkerSkill,
 )
+from services.registry.adapters.union_counts import Tally, add_to_union_counts, worker_tally
 
 LOOKUP_CHUNK = 5000  # bound parameters per query stay far below SQLite's and PostgreSQL's limits
 
@@ -131,7 +133,9 @@ class SqlRepository:
     def hire_many(
         self, new: Sequence[Mapping[str, Any]], rehired: Sequence[Mapping[str, Any]]
     ) -> None:
-        """One INSERT (an executemany) per table, one bulk UPDATE for people hired again."""
+        """One INSERT (an executemany) per table, one bulk UPDATE for people hired again, and
+        the union counts moved once by the batch's sums (bulk statements are not flushed)."""
+        add_to_union_counts(self.session, self._hiring_tally(new, rehired))
         if new:
             self.session.execute(insert(Worker), list(new))
         if rehired:
@@ -142,6 +146,34 @@ class SqlRepository:
         ]
         if employments:
             self.session.execute(insert(WorkerEmployment), employments)
+
+    def _hiring_tally(
+        self, new: Sequence[Mapping[str, Any]], rehired: Sequence[Mapping[str, Any]]
+    ) -> Tally:
+        """What the hires add: each worker in their new enterprise's county; a person hired
+        again is no longer a former worker of the county they left."""
+        regions: dict[str, str] = {}
+        tally: Tally = Counter()
+        for hire in (*new, *rehired):
+            enterprise_id = hire["enterprise_id"]
+            if enterprise_id not in regions:
+                regions[enterprise_id] = self.session.get_one(Enterprise, enterprise_id).region_code
+            tally.update(
+                worker_tally(
+                    regions[enterprise_id], True, hire["is_union_member"], hire["is_migrant"]
+                )
+            )
+        ids = [hire["id"] for hire in rehired]
+        for start in range(0, len(ids), LOOKUP_CHUNK):
+            query = (
+                select(Enterprise.region_code, func.count())
+                .join(Worker, Worker.enterprise_id == Enterprise.id)
+                .where(Worker.id.in_(ids[start : start + LOOKUP_CHUNK]))
+                .group_by(Enterprise.region_code)
+            )
+            for region_code, count in self.session.execute(query):
+                tally.update(worker_tally(region_code, False, False, False, times=-count))
+        return tally
 
     def keep_highest_level(self, worker_id: str, occupation_code: str, level: int) -> None:
         """An upsert keeping the smaller level: idempotent and order-tolerant, as replay needs."""
