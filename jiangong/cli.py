@@ -170,6 +170,17 @@ def _parser() -> argparse.ArgumentParser:
     _service_argument(replay, "the service whose read models to rebuild")
     replay.set_defaults(run=_replay)
 
+    reconcile = commands.add_parser(
+        "reconcile",
+        help="recount a service's kept counts from its tables and correct any drift",
+        description="Recount the counts the service keeps as the facts change (the registry's "
+        "union counts) from its tables, print each one that drifted (kept, recounted), and "
+        "correct it. Exit status 1 when some count had drifted. Safe while the service runs: "
+        "writes wait for the correction.",
+    )
+    _service_argument(reconcile, "the service whose counts to reconcile")
+    reconcile.set_defaults(run=_reconcile)
+
     letters = commands.add_parser(
         "dead-letters",
         help="list the events a service's consumer could not apply",
@@ -440,6 +451,36 @@ def _replay(settings: Settings, args: argparse.Namespace) -> int:
             return 2
     print(f"{args.service}: read models rebuilt from {count} events")
     return 0
+
+
+RECONCILE_JOB = "reconcile-counts"
+
+
+def _reconcile(settings: Settings, args: argparse.Namespace) -> int:
+    from jiangong.platform import definition
+    from shared.app import create_app
+
+    service = definition(args.service)
+    job = next((job for job in service.jobs if job.id == RECONCILE_JOB), None)
+    if job is None:
+        print(f"{args.service}: keeps no counts to reconcile")
+        return 0
+    drifts = job.run(create_app(service, settings))
+    if not drifts:
+        print(f"{args.service}: every kept count equals its recount")
+        return 0
+    print(f"{args.service}: {len(drifts)} kept counts had drifted, now corrected:")
+    print(_table([drifts[0]._fields, *drifts]))
+    return 1
+
+
+def _table(rows: list[tuple[object, ...]]) -> str:
+    """Rows as text columns, each as wide as its widest cell."""
+    cells = [[str(cell) for cell in row] for row in rows]
+    widths = [max(len(row[column]) for row in cells) for column in range(len(cells[0]))]
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    )
 
 
 def _dead_letters(settings: Settings, args: argparse.Namespace) -> int:

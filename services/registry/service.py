@@ -8,7 +8,12 @@ from services.registry.consumers import subscriptions
 from services.registry.demo import load_demo
 from services.registry.events import PRODUCES
 from services.registry.handlers import HANDLERS
-from services.registry.jobs import fail_interrupted_imports, fail_stalled_imports
+from services.registry.jobs import (
+    RECONCILE_SECONDS,
+    fail_interrupted_imports,
+    fail_stalled_imports,
+    reconcile_counts,
+)
 from shared.runtime import Job, ServiceDefinition
 
 SERVICE = ServiceDefinition(
@@ -23,7 +28,10 @@ SERVICE = ServiceDefinition(
     produces=PRODUCES,
     consumes=subscriptions,
     read_models=(WorkerSkill.__table__,),
-    jobs=(Job("fail-stalled-imports", 60.0, fail_stalled_imports),),
+    jobs=(
+        Job("fail-stalled-imports", 60.0, fail_stalled_imports),
+        Job("reconcile-counts", RECONCILE_SECONDS, reconcile_counts),
+    ),
     load_demo=load_demo,
     keeps_pii=True,
     data_version=data_version,

@@ -11,19 +11,20 @@ two ways, and both end in :func:`add_to_union_counts`:
   sums once: ``SqlRepository.hire_many`` does for workers, and an import of enterprises calls
   :func:`add_to_union_counts` with :func:`enterprise_tally` of each row (or their sum).
 
-:func:`recount` counts the same from the tables, for the reconciliation job.
+:func:`reconcile` counts the same from the tables (:func:`recount`) and corrects any drift: the
+registry's job ``reconcile-counts`` runs it daily, ``jiangong reconcile registry`` on demand.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import case, event, func, inspect, select, update
 from sqlalchemy.orm import Session, UOWTransaction
 
-from services.registry.adapters.orm import Enterprise, UnionCount, Worker, db
+from services.registry.adapters.orm import Enterprise, Region, UnionCount, Worker, db
 
 COUNTED = tuple(column.name for column in UnionCount.__table__.columns if not column.primary_key)
 Tally = Counter[tuple[str, str]]
@@ -87,8 +88,11 @@ def counts_by_county(session: Session) -> dict[str, dict[str, int]]:
 
 
 def recount(session: Session) -> dict[str, dict[str, int]]:
-    """The same counts from the tables: a scan of every enterprise and worker."""
+    """The same counts from the tables: a scan of every enterprise and worker (every county
+    has its counts, even none)."""
     counts: dict[str, dict[str, int]] = {}
+    for code in session.scalars(select(Region.code).where(Region.level == "county")):
+        _counts(counts, code)
     county = func.substr(Enterprise.region_code, 1, 6).label("county")
     enterprises = (
         select(county, func.count(), _count_true(Enterprise.has_union))
@@ -116,6 +120,33 @@ def recount(session: Session) -> dict[str, dict[str, int]]:
             former_workers=int(former or 0),
         )
     return counts
+
+
+class Drift(NamedTuple):
+    """A kept count that differed from its recount."""
+
+    county_code: str
+    counted: str
+    kept: int
+    recounted: int
+
+
+def reconcile(session: Session) -> list[Drift]:
+    """Recount from the tables and correct every kept count that drifted; returns the drift
+    found. The kept counts are locked first (``FOR UPDATE``; on SQLite the job's transaction
+    holds the write lock), so a write waits until the correction commits and none is lost."""
+    session.execute(select(UnionCount.county_code).with_for_update()).all()
+    kept, counted = counts_by_county(session), recount(session)
+    drifts = [
+        Drift(county, name, kept.get(county, {}).get(name, 0), counted.get(county, {}).get(name, 0))
+        for county in sorted(set(kept) | set(counted))
+        for name in COUNTED
+    ]
+    drifts = [drift for drift in drifts if drift.kept != drift.recounted]
+    add_to_union_counts(
+        session, Counter({(d.county_code, d.counted): d.recounted - d.kept for d in drifts})
+    )
+    return drifts
 
 
 def _counts(counts: dict[str, dict[str, int]], county: str) -> dict[str, int]:
