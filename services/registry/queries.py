@@ -59,6 +59,19 @@ def workers_query(
     return query.order_by(Worker.registered_at, Worker.id)
 
 
+def kept_worker_total(
+    session: Session, enterprise_id: str | None, active: bool | None, q: object
+) -> int | None:
+    """The total of every enterprise's workers, unsearched, from the union counts (current
+    workers, former ones, or both); ``None`` where they cannot say (a search, one enterprise)."""
+    if enterprise_id is not None or q:
+        return None
+    kept = counts_by_county(session).values()
+    current = sum(counts["workers"] for counts in kept)
+    former = sum(counts["former_workers"] for counts in kept)
+    return {True: current, False: former, None: current + former}[active]
+
+
 def audit_query(worker_id: str | None) -> Select[Any]:
     """The audited reads of full ID numbers, newest first."""
     query = select(IdNumberAudit)

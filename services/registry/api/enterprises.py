@@ -15,11 +15,12 @@ from services.registry.api.schemas import (
     EnterpriseOut,
     EnterprisePatch,
     EnterpriseQuery,
+    counted_page_of,
 )
 from services.registry.commands import DeregisterEnterprise, RegisterEnterprise, UpdateEnterprise
+from services.registry.listing import page_of_rows
 from services.registry.queries import enterprises_query
 from shared.auth import current_principal, requires
-from shared.http import page_of, paginate
 from shared.kept_answers import kept_until_changed
 from shared.runtime import execute
 
@@ -31,14 +32,14 @@ class Enterprises(MethodView):
     @requires("admin", "enterprise")
     @kept_until_changed
     @blp.arguments(EnterpriseQuery, location="query")
-    @blp.response(200, page_of(EnterpriseOut))
+    @blp.response(200, counted_page_of(EnterpriseOut))
     def get(self, query: dict[str, Any]) -> Any:
         """Enterprises, paged; an enterprise token sees only its own."""
         page, per_page = query.pop("page"), query.pop("per_page")
         principal = current_principal()
         if principal.role == "enterprise":
             query["only_id"] = principal.enterprise_id
-        return paginate(db.session, enterprises_query(db.session, query), page, per_page)
+        return page_of_rows(db.session, enterprises_query(db.session, query), page, per_page)
 
     @requires("admin")
     @blp.arguments(EnterpriseIn)

@@ -15,6 +15,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from services.registry.listing import COUNT_LIMIT
 from shared.http import (
     DATE_PATTERN,
     PageQuery,
@@ -22,6 +23,7 @@ from shared.http import (
     SomethingToChange,
     Text,
     UtcDateTime,
+    page_of,
 )
 from shared.identifiers import USCC_ALPHABET, USCC_LENGTH, InvalidIdentifier, validate_uscc
 from shared.regions import county_of
@@ -160,6 +162,25 @@ class EnterpriseQuery(PageQuery):
             "description": "a fragment of the name, or a unified social credit code "
             "(whole or its first characters; lower case is upper-cased)",
             "example": "嘉兴",
+        },
+    )
+
+
+def counted_page_of(item_schema: type[Schema]) -> type[Schema]:
+    """A page of a list that may be too long to count (``services/registry/listing.py``): the
+    kernel's page, its total counted up to ``COUNT_LIMIT``, ``total_exact`` saying if it was."""
+    page = page_of(item_schema)
+    total = f"the items in the list; {COUNT_LIMIT} when `total_exact` is false"
+    exact = (
+        "false when the list holds more than `total` items: counting stopped there, the "
+        "pages past it are still served"
+    )
+    return type(
+        page.__name__,
+        (page,),
+        {
+            "total": fields.Integer(metadata={"description": total}),
+            "total_exact": fields.Boolean(metadata={"description": exact}),
         },
     )
 

@@ -16,6 +16,7 @@ from services.registry.api.access import (
     visible_worker,
     worker_view,
 )
+from services.registry.api.schemas import counted_page_of
 from services.registry.api.worker_schemas import (
     IdNumberOut,
     IdNumberQuery,
@@ -34,15 +35,15 @@ from services.registry.commands import (
     UpdateWorker,
 )
 from services.registry.domain.workers import NewWorker
-from services.registry.queries import skills_of, workers_query
+from services.registry.listing import page_of_rows
+from services.registry.queries import kept_worker_total, skills_of, workers_query
 from shared.auth import current_principal, requires
-from shared.http import page_of, paginate
 from shared.identifiers import IdNumber
 from shared.runtime import execute, runtime_of
 
 blp = Blueprint("workers", __name__, description="Workers and their union membership")
 ANY_EMPLOYER = ("admin", "enterprise")
-WorkerPage = page_of(WorkerOut)
+WorkerPage = counted_page_of(WorkerOut)
 
 
 @blp.route("/enterprises/<enterprise_id>/workers")
@@ -77,7 +78,8 @@ def all_workers(query: dict[str, Any]) -> Any:
 
 def _page_of_workers(enterprise_id: str | None, query: dict[str, Any]) -> dict[str, Any]:
     select = _search(enterprise_id, query.get("active"), query.get("q"))
-    page = paginate(db.session, select, query["page"], query["per_page"])
+    total = kept_worker_total(db.session, enterprise_id, query.get("active"), query.get("q"))
+    page = page_of_rows(db.session, select, query["page"], query["per_page"], total)
     skills = skills_of(db.session, [worker.id for worker in page["items"]])
     page["items"] = [worker_view(worker, skills[worker.id]) for worker in page["items"]]
     return page

@@ -37,7 +37,7 @@ def computed(any_db, monkeypatch) -> Counter[str]:
         stats_api, "union_statistics", counting("stats", stats_api.union_statistics)
     )
     monkeypatch.setattr(
-        enterprises_api, "paginate", counting("enterprises", enterprises_api.paginate)
+        enterprises_api, "page_of_rows", counting("enterprises", enterprises_api.page_of_rows)
     )
     return counts
 
