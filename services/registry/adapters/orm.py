@@ -78,7 +78,8 @@ class Worker(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "workers"
     __table_args__ = (
         Index("ix_workers_enterprise_id_active", "enterprise_id", "active"),
-        Index("ix_workers_registered_at_id", "registered_at", "id"),
+        # every worker's list, in order, filtered and searched by name within the index
+        Index("ix_workers_registered_at_id_active_name", "registered_at", "id", "active", "name"),
         Index("ix_workers_enterprise_id_registered_at_id", "enterprise_id", "registered_at", "id"),
     )
 

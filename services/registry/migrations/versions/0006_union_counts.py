@@ -1,5 +1,6 @@
 """The union counts kept per county as the facts change, filled from the rows already there;
-and the indexes the enterprise and worker lists are ordered by (registration time, then id).
+and the indexes the enterprise and worker lists are ordered by (registration time, then id;
+every worker's list also filters on ``active`` and searches ``name`` within the index).
 
 Revision ID: 0006
 Revises: 0005
@@ -45,7 +46,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("county_code", name="pk_union_counts"),
     )
     op.bulk_insert(table, _counted_now())
-    op.create_index("ix_workers_registered_at_id", "workers", ["registered_at", "id"])
+    op.create_index("ix_workers_registered_at_id_active_name", "workers", ["registered_at", "id", "active", "name"])
     op.create_index(
         "ix_workers_enterprise_id_registered_at_id",
         "workers",
@@ -70,5 +71,5 @@ def _counted_now() -> list[dict[str, object]]:
 def downgrade() -> None:
     op.drop_index("ix_enterprises_registered_at_id", table_name="enterprises")
     op.drop_index("ix_workers_enterprise_id_registered_at_id", table_name="workers")
-    op.drop_index("ix_workers_registered_at_id", table_name="workers")
+    op.drop_index("ix_workers_registered_at_id_active_name", table_name="workers")
     op.drop_table("union_counts")
