@@ -8,7 +8,14 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from services.registry.adapters.orm import Enterprise, IdNumberAudit, Region, Worker, WorkerSkill
+from services.registry.adapters.orm import (
+    Enterprise,
+    IdNumberAudit,
+    Region,
+    Worker,
+    WorkerNameCharacter,
+    WorkerSkill,
+)
 from services.registry.adapters.union_counts import counts_by_county
 from services.registry.domain.errors import UnknownRegion
 from services.registry.domain.rules import rate
@@ -52,11 +59,23 @@ def workers_query(
         query = query.where(Worker.enterprise_id == enterprise_id)
     if active is not None:
         query = query.where(Worker.active.is_(active))
-    if name:
-        query = query.where(Worker.name.icontains(name, autoescape=True))
     if id_number_hash is not None:
         query = query.where(Worker.id_number_hash == id_number_hash)
+    if name:
+        return _with_name_fragment(query, name)
     return query.order_by(Worker.registered_at, Worker.id)
+
+
+def _with_name_fragment(query: Select[Any], name: str) -> Select[Any]:
+    """Workers whose name holds ``name``: those with its first character (``name_characters``),
+    in the list's order (registration, then id), the whole fragment checked on each name."""
+    character = next(character for character in name.lower() if not character.isspace())
+    found = WorkerNameCharacter
+    return (
+        query.join(found, found.worker_id == Worker.id)
+        .where(found.character == character, Worker.name.icontains(name, autoescape=True))
+        .order_by(found.registered_at, found.worker_id)
+    )
 
 
 def kept_worker_total(

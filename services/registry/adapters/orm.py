@@ -78,8 +78,8 @@ class Worker(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "workers"
     __table_args__ = (
         Index("ix_workers_enterprise_id_active", "enterprise_id", "active"),
-        # every worker's list, in order, filtered and searched by name within the index
-        Index("ix_workers_registered_at_id_active_name", "registered_at", "id", "active", "name"),
+        # every worker's list, in order, filtered on active within the index
+        Index("ix_workers_registered_at_id_active", "registered_at", "id", "active"),
         Index("ix_workers_enterprise_id_registered_at_id", "enterprise_id", "registered_at", "id"),
     )
 
@@ -193,3 +193,15 @@ class UnionCount(db.Model):  # type: ignore[name-defined,misc]
     union_members: Mapped[int] = mapped_column(BigInteger, default=0)
     migrant_workers: Mapped[int] = mapped_column(BigInteger, default=0)
     former_workers: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class WorkerNameCharacter(db.Model):  # type: ignore[name-defined,misc]
+    """Each character of a worker's name (lower-cased, once), in the order workers are listed:
+    a name fragment is looked up by one of its characters instead of a scan of every name
+    (``adapters/name_characters.py`` keeps it as names are written)."""
+
+    __tablename__ = "worker_name_characters"
+
+    character: Mapped[str] = mapped_column(String(1), primary_key=True)
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id"), primary_key=True, index=True)

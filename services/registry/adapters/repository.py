@@ -16,6 +16,7 @@ from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from services.registry.adapters.name_characters import forget_names, index_names
 from services.registry.adapters.orm import (
     Enterprise,
     IdNumberAudit,
@@ -27,6 +28,7 @@ from services.registry.adapters.orm import (
     WorkerSkill,
 )
 from services.registry.adapters.union_counts import Tally, add_to_union_counts, worker_tally
+from shared.clock import utc_now
 
 LOOKUP_CHUNK = 5000  # bound parameters per query stay far below SQLite's and PostgreSQL's limits
 
@@ -133,19 +135,37 @@ class SqlRepository:
     def hire_many(
         self, new: Sequence[Mapping[str, Any]], rehired: Sequence[Mapping[str, Any]]
     ) -> None:
-        """One INSERT (an executemany) per table, one bulk UPDATE for people hired again, and
-        the union counts moved once by the batch's sums (bulk statements are not flushed)."""
+        """One INSERT (an executemany) per table, one bulk UPDATE for people hired again; the
+        union counts moved once by the batch's sums and the names' characters written (bulk
+        statements are not flushed)."""
         add_to_union_counts(self.session, self._hiring_tally(new, rehired))
+        new = [{"registered_at": utc_now(), **hire} for hire in new]  # the characters' order
         if new:
-            self.session.execute(insert(Worker), list(new))
+            self.session.execute(insert(Worker), new)
         if rehired:
             self.session.execute(update(Worker), list(rehired))
+        self._index_names(new, rehired)
         employments = [
             {"worker_id": w["id"], "enterprise_id": w["enterprise_id"], "hired_on": w["hired_on"]}
             for w in (*new, *rehired)
         ]
         if employments:
             self.session.execute(insert(WorkerEmployment), employments)
+
+    def _index_names(
+        self, new: Sequence[Mapping[str, Any]], rehired: Sequence[Mapping[str, Any]]
+    ) -> None:
+        ids = [hire["id"] for hire in rehired]
+        registered: dict[str, Any] = {}
+        for start in range(0, len(ids), LOOKUP_CHUNK):
+            query = select(Worker.id, Worker.registered_at).where(
+                Worker.id.in_(ids[start : start + LOOKUP_CHUNK])
+            )
+            registered.update(self.session.execute(query).tuples().all())
+        forget_names(self.session, ids)
+        names = [(hire["id"], hire["registered_at"], hire["name"]) for hire in new]
+        names += [(hire["id"], registered[hire["id"]], hire["name"]) for hire in rehired]
+        index_names(self.session, names)
 
     def _hiring_tally(
         self, new: Sequence[Mapping[str, Any]], rehired: Sequence[Mapping[str, Any]]

@@ -66,3 +66,19 @@ def test_the_enterprise_list_counts_up_to_the_limit_too(staffed, monkeypatch) ->
     assert page["total"] == 2 and page["total_exact"] is False and len(page["items"]) == 1
     one = listed(registry, f"enterprises?q={enterprise['uscc']}")
     assert one["total"] == 1 and one["total_exact"] is True
+
+
+def test_a_worker_is_found_by_the_name_they_have_now(any_db) -> None:
+    enterprise = any_db.enterprise()
+    tag = any_db.rng.choice("甲乙丙丁戊") + any_db.rng.choice("子丑寅卯辰")
+    worker = any_db.worker(enterprise["id"], name=f"欧阳{tag}")
+    renamed = any_db.client.patch(
+        f"/api/v1/workers/{worker['id']}", json={"name": f"司马{tag}"}, headers=any_db.admin
+    )
+    assert renamed.status_code == 200, renamed.json
+
+    def found(q: str) -> list[str]:
+        return [w["id"] for w in listed(any_db, f"workers?q={q}&per_page=100")["items"]]
+
+    assert worker["id"] in found(f"司马{tag}") and worker["id"] in found(tag)
+    assert worker["id"] not in found(f"欧阳{tag}")

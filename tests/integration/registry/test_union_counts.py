@@ -10,10 +10,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_migrate import upgrade
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
+from services.registry.adapters.name_characters import characters_of
 from services.registry.adapters.orm import Enterprise, Worker, db
+from services.registry.adapters.orm import WorkerNameCharacter as found
 from services.registry.adapters.union_counts import counts_by_county, recount
+from services.registry.queries import workers_query
 from services.registry.service import SERVICE
 from shared.app import create_app
 from shared.runtime import migrate
@@ -73,7 +76,9 @@ class City:
 
     def register_worker(self) -> None:
         enterprise_id = self.rng.choice(self.enterprises)
-        body = self.registry.worker_body(**self.flags())
+        body = self.registry.worker_body(
+            name=self.rng.choice(("张伟", "王芳", "李 娜")), **self.flags()
+        )
         if self.left and self.rng.random() < 0.3:  # someone who left, hired again
             worker_id, number = self.left.popitem()
             body["id_number"] = number
@@ -109,7 +114,10 @@ class City:
 
     def update_worker(self) -> None:
         worker_id = self.rng.choice(list(self.working))
-        answer = self.patch(f"/workers/{worker_id}", self.flags())
+        changes = self.flags()
+        if self.rng.random() < 0.5:
+            changes["name"] = self.rng.choice("王李张刘陈") + self.rng.choice("伟芳 娜敏")
+        answer = self.patch(f"/workers/{worker_id}", changes)
         assert answer.status_code == 200, answer.json
 
     def transfer_worker(self) -> None:
@@ -149,17 +157,20 @@ class City:
         assert answer.status_code == 200, answer.json
         self.enterprises.remove(enterprise_id)
 
-    def step(self) -> str:
+    def step(self, move: str | None = None) -> str:
+        """``move``, or one drawn at random among those possible now."""
         if len(self.enterprises) < 2:
-            self.register_enterprise()
-            return "register_enterprise"
-        moves = ["register_enterprise", "register_worker", "import_workers", "update_enterprise"]
-        moves += ["deregister_enterprise"]
-        if self.working:
-            moves += ["update_worker", "transfer_worker", "record_leaving", "register_worker"]
-        move = self.rng.choice(moves)
+            move = "register_enterprise"
+        elif not self.working and move in (*WITH_WORKERS, None):
+            move = "register_worker"
+        move = move or self.rng.choice((*MOVES, *(WITH_WORKERS if self.working else ())))
         getattr(self, move)()
         return move
+
+
+MOVES = ("register_enterprise", "register_worker", "import_workers", "update_enterprise")
+MOVES += ("deregister_enterprise",)
+WITH_WORKERS = ("update_worker", "transfer_worker", "record_leaving", "register_worker")
 
 
 def test_the_kept_counts_equal_a_recount_after_every_kind_of_write(any_db) -> None:
@@ -167,10 +178,14 @@ def test_the_kept_counts_equal_a_recount_after_every_kind_of_write(any_db) -> No
     city = City(any_db, random.Random(seed))
     before = drift(any_db)  # a fresh SQLite database: none; the run's PostgreSQL: as it was
     done = []
-    for _ in range(STEPS):
-        done.append(city.step())
+    for move in [None] * STEPS + [*MOVES, *WITH_WORKERS]:  # at random, then each kind once more
+        done.append(city.step(move))
         assert drift(any_db) == before, f"seed {seed}, after {done}"
-    assert {"register_worker", "import_workers", "transfer_worker", "record_leaving"} <= set(done)
+    assert set(done) == {*MOVES, *WITH_WORKERS}
+    with any_db.app.app_context():  # and every name is found by each of its characters
+        indexed = set(db.session.execute(select(found.worker_id, found.character)).tuples())
+        names = db.session.execute(select(Worker.id, Worker.name)).tuples()
+        assert indexed == {(w, c) for w, name in names for c in characters_of(name)}
 
 
 def test_the_statistics_follow_the_kept_counts_of_a_fresh_registry(registry) -> None:
@@ -187,6 +202,7 @@ def test_the_statistics_follow_the_kept_counts_of_a_fresh_registry(registry) -> 
 
 
 def test_a_registry_upgraded_from_before_the_counts_has_them_from_its_rows(tmp_path) -> None:
+    """And the characters of its workers' names."""
     settings = Settings.from_env({"JIANGONG_DATA_DIR": str(tmp_path)})
     app = create_app(SERVICE, settings, {"DATABASE_URL": f"sqlite:///{tmp_path / 'old.db'}"})
     with app.app_context():
@@ -216,9 +232,15 @@ def test_a_registry_upgraded_from_before_the_counts_has_them_from_its_rows(tmp_p
         }
         assert kept["330483"]["enterprises"] == 1 and kept["330483"]["workers"] == 1
         assert set(kept) == set(COUNTIES)
+        with app.app_context():  # and their names are found by a fragment
+            found = db.session.scalars(workers_query(None, None, name="明")).all()
+        assert [worker.id for worker in found] == ["1", "2"]
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+NAMES = {"1": "王小明", "2": "李明", "3": "张三"}
 
 
 def _enterprise(key: str, region_code: str, has_union: bool) -> dict[str, Any]:
@@ -240,7 +262,7 @@ def _worker(key: str, enterprise_id: str, *, active: bool, member: bool, migrant
     return {
         "id": key,
         "enterprise_id": enterprise_id,
-        "name": key,
+        "name": NAMES[key],
         "id_number_encrypted": key,
         "id_number_hash": key,
         "id_number_masked": key,
