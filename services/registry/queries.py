@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, exists, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from services.registry.adapters.orm import (
     Enterprise,
@@ -68,13 +68,23 @@ def workers_query(
 
 def _with_name_fragment(query: Select[Any], name: str) -> Select[Any]:
     """Workers whose name holds ``name``: those with its first character (``name_characters``),
-    in the list's order (registration, then id), the whole fragment checked on each name."""
-    character = next(character for character in name.lower() if not character.isspace())
-    found = WorkerNameCharacter
-    return (
-        query.join(found, found.worker_id == Worker.id)
-        .where(found.character == character, Worker.name.icontains(name, autoescape=True))
-        .order_by(found.registered_at, found.worker_id)
+    in the list's order (registration, then id), that also have each of its other characters
+    (asked of the same index before the worker's row is read), then the whole fragment checked
+    on each one's name."""
+    first, *others = dict.fromkeys(c for c in name.lower() if not c.isspace())
+    found = aliased(WorkerNameCharacter)
+    query = query.join(found, found.worker_id == Worker.id).where(found.character == first)
+    for character in others:
+        also = aliased(WorkerNameCharacter)
+        query = query.where(
+            exists().where(
+                also.character == character,
+                also.registered_at == found.registered_at,
+                also.worker_id == found.worker_id,
+            )
+        )
+    return query.where(Worker.name.icontains(name, autoescape=True)).order_by(
+        found.registered_at, found.worker_id
     )
 
 
