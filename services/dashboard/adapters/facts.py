@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.dashboard.adapters.version import changed
 from shared.clock import as_utc
+from shared.db import upsert
 from shared.inbox import Received
 
 
@@ -48,10 +48,9 @@ def replicate(
 def record_once(session: Session, model: type, values: Mapping[str, Any]) -> bool:
     """Insert the fact unless its key is already there; True if it was new."""
     table = model.__table__  # type: ignore[attr-defined]
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     key = [column.name for column in table.primary_key.columns]
     statement = (
-        dialect.insert(table)
+        upsert(session, table)
         .values(**values)
         .on_conflict_do_nothing()
         .returning(*(table.c[name] for name in key))

@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import case, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.registry.adapters.orm import (
@@ -25,6 +24,7 @@ from services.registry.adapters.orm import (
     WorkerEmployment,
     WorkerSkill,
 )
+from shared.db import upsert
 
 LOOKUP_CHUNK = 5000  # bound parameters per query stay far below SQLite's and PostgreSQL's limits
 
@@ -146,8 +146,7 @@ class SqlRepository:
     def keep_highest_level(self, worker_id: str, occupation_code: str, level: int) -> None:
         """An upsert keeping the smaller level: idempotent and order-tolerant, as replay needs."""
         table = WorkerSkill.__table__
-        dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(table).values(
+        statement = upsert(self.session, table).values(
             worker_id=worker_id, occupation_code=occupation_code, level=level
         )
         higher = case(
