@@ -1,0 +1,72 @@
+"""One judge sending several marks for one entry at once (a double click, a phone retrying):
+whichever is stored last on the scoresheet is the one the board shows and announces, on SQLite
+and on PostgreSQL. The API is called from threads, each with its own test client."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from sqlalchemy import select
+
+from services.competitions.adapters.orm import ScoresheetRow, db
+from services.competitions.adapters.repository import get_competition, to_domain
+from services.competitions.domain.standings import score_of
+
+AT_ONCE = 20
+ROUNDS = 20
+BOARD_UPDATED = "jiangong.leaderboard.updated.v1"
+
+
+def _case(world) -> dict[str, str]:
+    enterprise = world.enterprise()
+    competition = world.competition()
+    world.move(competition, "open")
+    entry = world.enter(competition, enterprise, world.worker(enterprise)).json["id"]
+    judge = world.judge(competition)  # an outside expert
+    world.move(competition, "close")
+    return {"competition": competition, "entry": entry, "judge": judge}
+
+
+def _marks_at_once(world, case: dict[str, str], round_: int) -> list[int]:
+    """``AT_ONCE`` PUTs of different marks, started together; their statuses."""
+    start = threading.Barrier(AT_ONCE)
+    statuses: list[int] = []
+    path = f"/api/v1/competitions/{case['competition']}/entries/{case['entry']}/scores"
+    headers = world.auth("judge", case["judge"])
+
+    def send(n: int) -> None:
+        client = world.app.test_client()
+        marks = {"quality": 50 + n, "safety": 90 - n - round_}
+        start.wait()
+        statuses.append(client.put(path, json={"marks": marks}, headers=headers).status_code)
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(AT_ONCE)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
+def _score_of_the_scoresheet(world, case: dict[str, str]) -> float:
+    with world.app.app_context():
+        sheet = db.session.scalars(
+            select(ScoresheetRow.marks).where(ScoresheetRow.entry_id == case["entry"])
+        ).one()
+        competition = to_domain(get_competition(db.session, case["competition"]))
+    score = score_of(competition, {case["judge"]: sheet})
+    assert score is not None
+    return score.score
+
+
+def test_marks_sent_at_once_leave_the_board_equal_to_the_scoresheet(any_world) -> None:
+    case = _case(any_world)
+    for round_ in range(ROUNDS):
+        assert _marks_at_once(any_world, case, round_) == [200] * AT_ONCE
+        any_world.pump()  # the outbox relayed and consumed: the board as it now stands
+        expected = _score_of_the_scoresheet(any_world, case)
+        board = any_world.board(case["competition"]).json
+        announced: Any = any_world.published(BOARD_UPDATED)[-1]
+        assert [row["score"] for row in board["rows"]] == [expected], f"round {round_}"
+        assert [row["score"] for row in announced["rows"]] == [expected], f"round {round_}"
