@@ -7,9 +7,8 @@ Same time, different ids: the row takes the event with the greater id, in every 
 
 from __future__ import annotations
 
-import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +26,7 @@ from services.dashboard.service import SERVICE as DASHBOARD
 from shared.events import restore_event, source_of, topic_of
 from shared.inbox import Consumer, Delivery
 from shared.runtime import ServiceDefinition, engine_of, runtime_of
+from tests.support.at_once import at_once
 from tests.support.postgres import scratch_database
 from tests.support.worlds import service_app
 
@@ -141,28 +141,13 @@ def _two_updates(worker_id: str) -> tuple[Any, Any]:
 
 def _at_once(replica: Replica, first: Any, second: Any) -> None:
     """Each event applied by its own consumer, in its own thread and session, at once."""
-    start = threading.Barrier(2)
-    failures: list[BaseException] = []
-
-    def apply(consumer: Consumer, event: Any) -> Callable[[], None]:
-        def run() -> None:
-            start.wait()
-            try:
-                replica.deliver(consumer, event)
-            except BaseException as error:  # reported by the test, not lost in the thread
-                failures.append(error)
-
-        return run
-
-    threads = [
-        threading.Thread(target=apply(consumer, event))
-        for consumer, event in zip(replica.consumers, (first, second), strict=True)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []
+    consumers = replica.consumers
+    at_once(
+        [
+            lambda: replica.deliver(consumers[0], first),
+            lambda: replica.deliver(consumers[1], second),
+        ]
+    )
 
 
 def _registered(replica: Replica, worker_id: str) -> None:

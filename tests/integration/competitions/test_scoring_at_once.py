@@ -4,7 +4,7 @@ and on PostgreSQL. The API is called from threads, each with its own test client
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from sqlalchemy import select
 from services.competitions.adapters.orm import ScoresheetRow, db
 from services.competitions.adapters.repository import get_competition, to_domain
 from services.competitions.domain.standings import score_of
+from tests.support.at_once import at_once
 
 AT_ONCE = 20
 ROUNDS = 20
@@ -30,23 +31,15 @@ def _case(world) -> dict[str, str]:
 
 def _marks_at_once(world, case: dict[str, str], round_: int) -> list[int]:
     """``AT_ONCE`` PUTs of different marks, started together; their statuses."""
-    start = threading.Barrier(AT_ONCE)
-    statuses: list[int] = []
     path = f"/api/v1/competitions/{case['competition']}/entries/{case['entry']}/scores"
     headers = world.auth("judge", case["judge"])
 
-    def send(n: int) -> None:
+    def send(n: int) -> Callable[[], int]:
         client = world.app.test_client()
         marks = {"quality": 50 + n, "safety": 90 - n - round_}
-        start.wait()
-        statuses.append(client.put(path, json={"marks": marks}, headers=headers).status_code)
+        return lambda: client.put(path, json={"marks": marks}, headers=headers).status_code
 
-    threads = [threading.Thread(target=send, args=(n,)) for n in range(AT_ONCE)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return statuses
+    return at_once([send(n) for n in range(AT_ONCE)])
 
 
 def _score_of_the_scoresheet(world, case: dict[str, str]) -> float:
