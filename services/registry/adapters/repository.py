@@ -46,13 +46,17 @@ class Repository(Protocol):
 
     def region(self, code: str) -> Region | None: ...
 
-    def enterprise(self, enterprise_id: str) -> Enterprise | None: ...
+    def enterprise(self, enterprise_id: str, lock: bool = False) -> Enterprise | None:
+        """The enterprise; ``lock`` holds its row to the transaction's end (PostgreSQL)."""
+        ...
 
     def enterprise_id_with_uscc(self, uscc: str) -> str | None: ...
 
     def active_worker_count(self, enterprise_id: str) -> int: ...
 
-    def worker(self, worker_id: str) -> Worker | None: ...
+    def worker(self, worker_id: str, lock: bool = False) -> Worker | None:
+        """The worker; ``lock`` holds their row to the transaction's end (PostgreSQL)."""
+        ...
 
     def worker_with_id_number(self, lookup_hash: str) -> Worker | None: ...
 
@@ -87,8 +91,8 @@ class SqlRepository:
     def region(self, code: str) -> Region | None:
         return self.session.get(Region, code)
 
-    def enterprise(self, enterprise_id: str) -> Enterprise | None:
-        return self.session.get(Enterprise, enterprise_id)
+    def enterprise(self, enterprise_id: str, lock: bool = False) -> Enterprise | None:
+        return _get(self.session, Enterprise, enterprise_id, lock)
 
     def enterprise_id_with_uscc(self, uscc: str) -> str | None:
         return self.session.scalar(select(Enterprise.id).where(Enterprise.uscc == uscc))
@@ -101,8 +105,8 @@ class SqlRepository:
         )
         return self.session.scalar(query) or 0
 
-    def worker(self, worker_id: str) -> Worker | None:
-        return self.session.get(Worker, worker_id)
+    def worker(self, worker_id: str, lock: bool = False) -> Worker | None:
+        return _get(self.session, Worker, worker_id, lock)
 
     def worker_with_id_number(self, lookup_hash: str) -> Worker | None:
         return self.session.scalar(select(Worker).where(Worker.id_number_hash == lookup_hash))
@@ -159,3 +163,11 @@ class SqlRepository:
                 set_={"level": higher},
             )
         )
+
+
+def _get(session: Session, model: type[Record], key: str, lock: bool) -> Any:
+    """A row by its key; locked, it is read again ``FOR NO KEY UPDATE`` (rows referring to it
+    may still be written), whatever the session held of it (a view's earlier look)."""
+    if not lock:
+        return session.get(model, key)
+    return session.get(model, key, with_for_update={"key_share": True}, populate_existing=True)
