@@ -58,7 +58,9 @@ class Repository(Protocol):
         """The worker; ``lock`` holds their row to the transaction's end (PostgreSQL)."""
         ...
 
-    def worker_with_id_number(self, lookup_hash: str) -> Worker | None: ...
+    def worker_with_id_number(self, lookup_hash: str) -> Worker | None:
+        """The person's worker record, locked (PostgreSQL): a registration decides on it."""
+        ...
 
     def open_employment(self, worker_id: str) -> WorkerEmployment | None: ...
 
@@ -109,7 +111,13 @@ class SqlRepository:
         return _get(self.session, Worker, worker_id, lock)
 
     def worker_with_id_number(self, lookup_hash: str) -> Worker | None:
-        return self.session.scalar(select(Worker).where(Worker.id_number_hash == lookup_hash))
+        query = (
+            select(Worker)
+            .where(Worker.id_number_hash == lookup_hash)
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
+        )
+        return self.session.scalar(query)
 
     def open_employment(self, worker_id: str) -> WorkerEmployment | None:
         return self.session.scalar(

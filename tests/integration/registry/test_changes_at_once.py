@@ -1,7 +1,8 @@
-"""Corrections of one worker, or of one enterprise, sent at once, on SQLite and on PostgreSQL:
-the registry's newest event about the record (by time, then id: the order every replica keeps)
-describes it as stored, so the replicas end where the registry does. The API is called from
-threads, each with its own test client."""
+"""Changes of one record sent at once, on SQLite and on PostgreSQL: corrections of one worker
+or one enterprise, and two enterprises hiring one former worker. The registry decides them one
+after the other, and its newest event about the record (by time, then id: the order every
+replica keeps) describes it as stored, so the replicas end where the registry does. The API is
+called from threads, each with its own test client."""
 
 from __future__ import annotations
 
@@ -83,3 +84,29 @@ def test_corrections_sent_at_once_leave_the_newest_event_describing_the_record_a
         assert {name: newest[name] for name in shown} == {name: stored[name] for name in shown}
         names = {changes(round_, n).get("name") for n in range(AT_ONCE)}
         assert stored["name"] in names, f"round {round_}"  # a correction of this round, kept
+
+
+def _hire(registry, enterprise: str, body: dict[str, Any]) -> Callable[[], int]:
+    client, path = registry.app.test_client(), f"/api/v1/enterprises/{enterprise}/workers"
+    return lambda: client.post(path, json=body, headers=registry.admin).status_code
+
+
+def _leave(registry, worker_id: str) -> None:
+    answer = registry.client.post(f"/api/v1/workers/{worker_id}/leave", headers=registry.admin)
+    assert answer.status_code == 200, answer.json
+
+
+def test_two_enterprises_hiring_a_former_worker_at_once_get_one_hire_and_one_refusal(
+    any_db,
+) -> None:
+    body = any_db.worker_body()
+    former = any_db.worker(any_db.enterprise()["id"], **body)["id"]
+    _leave(any_db, former)
+    for round_ in range(ROUNDS):
+        hiring = [any_db.enterprise()["id"] for _ in range(2)]
+        statuses = at_once([_hire(any_db, enterprise, body) for enterprise in hiring])
+        assert sorted(statuses) == [201, 409], f"round {round_}"
+        stored = any_db.client.get(f"/api/v1/workers/{former}", headers=any_db.admin).json
+        assert stored["enterprise_id"] == hiring[statuses.index(201)]
+        assert _newest_event(any_db, former)["enterprise_id"] == stored["enterprise_id"]
+        _leave(any_db, former)
