@@ -225,12 +225,14 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
     before any database, relay, consumer or job is touched. Connections made while the
     platform starts wait in the listening queue; waitress answers them once it is up."""
     from jiangong.platform import DataDirInUse, DataDirLock, EmbeddedPlatform
+    from jiangong.server_limits import BACKLOG, Limits, within_open_file_limit
     from jiangong.serving import HttpServer, keep_start_up_heap, stop_on_signals, trusting_proxies
     from shared.logs import AccessLog
 
+    limits = within_open_file_limit(Limits(max_body_bytes=settings.max_upload_bytes))
     try:
         family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-        listening = socket.create_server((args.host, args.port), family=family, backlog=128)
+        listening = socket.create_server((args.host, args.port), family=family, backlog=BACKLOG)
     except OSError as error:
         print(
             f"jiangong up: cannot listen on {args.host}:{args.port}: {error.strerror or error}. "
@@ -251,7 +253,7 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
         if args.demo:
             platform.load_demo()
         app = AccessLog(trusting_proxies(platform.wsgi, settings.trusted_proxies))
-        server = HttpServer(app, listening, threads=args.threads)
+        server = HttpServer(app, listening, threads=args.threads, limits=limits)
         keep_start_up_heap()
         stop_on_signals(server)
         print(
