@@ -27,7 +27,7 @@ import json
 import logging
 import resource
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from waitress.channel import HTTPChannel  # type: ignore[import-untyped]
@@ -91,7 +91,7 @@ def within_open_file_limit(limits: Limits) -> Limits:
             max(allowed, 1),
             limits.connections,
         )
-        return Limits(**{**limits.__dict__, "connections": max(allowed, 1)})
+        return replace(limits, connections=max(allowed, 1))
     return limits
 
 
@@ -139,6 +139,7 @@ class GuardedChannel(HTTPChannel):
 
     error_task_class = ProblemErrorTask
     limits = Limits()
+    request: Any = None  # waitress's: the request being received
     receiving_since: float | None = None
 
     def received(self, data: bytes) -> bool:
@@ -166,7 +167,7 @@ class GuardedChannel(HTTPChannel):
         """Answer the request being received with a 408 and close the connection after it
         (from the server's loop: the answer is written by a thread of the pool)."""
         with self.requests_lock:
-            request: Any = self.request
+            request = self.request
             if request is None:
                 return
             if not request.headers_finished:

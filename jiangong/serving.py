@@ -47,6 +47,7 @@ TICK_SECONDS = 1.0
 """The longest the server's loop sleeps between two looks at its connections."""
 
 DEFAULT_LIMITS = Limits()
+"""What :class:`HttpServer` grants clients unless told otherwise (``jiangong up`` sizes them)."""
 
 SWEEP_SECONDS = 0.5
 """How often the server looks for requests that fell behind their limits."""
@@ -92,6 +93,7 @@ class HttpServer:
     ):
         if threads < 1:
             raise ValueError(f"threads must be at least 1, not {threads}")
+        limits = limits or DEFAULT_LIMITS
         self._connections: dict[int, Any] = {}
         self._handling = Handling(app)
         self._server = create_server(
@@ -101,10 +103,9 @@ class HttpServer:
             threads=threads,
             asyncore_loop_timeout=TICK_SECONDS,
             asyncore_use_poll=True,  # select() refuses descriptors past 1023
-            **(limits or DEFAULT_LIMITS).waitress_options(),
+            **limits.waitress_options(),
         )
-        limited = {"limits": limits or DEFAULT_LIMITS}
-        self._server.channel_class = type("Channel", (GuardedChannel,), limited)
+        self._server.channel_class = type("Channel", (GuardedChannel,), {"limits": limits})
         self._swept = time.monotonic()
         self._stopping = threading.Event()
         self._closed = False
