@@ -1,7 +1,8 @@
 """The embedded server's limits on one client (``jiangong.server_limits``): a request whose head
 or body trickles in is answered 408 and its connection closed, an idle connection is closed, a
 head or body over the limits is refused before it is read; each refusal a problem document.
-Here with limits of a second, on a server in this process."""
+Here with limits of a second, on a server in this process. And ``jiangong up`` raises its
+open-file limit, and serves fewer connections where even the raised limit is low."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from jiangong.server_limits import MAX_HEAD_BYTES, Limits
+from jiangong import server_limits
+from jiangong.server_limits import MAX_HEAD_BYTES, Limits, within_open_file_limit
 from jiangong.serving import HttpServer
 
 LIMITS = Limits(
@@ -122,3 +124,34 @@ def test_a_head_over_the_limit_is_refused(port: int) -> None:
         start = b"GET / HTTP/1.1\r\nX-Long: "
         large.sendall(start + b"a" * (MAX_HEAD_BYTES - len(start)))  # the head, not yet ended
         assert_problem(answer(large), 431)
+
+
+class OpenFiles:
+    """The process's open-file limit, as ``resource`` reports and sets it."""
+
+    def __init__(self, soft: int, hard: int):
+        self.limit = (soft, hard)
+
+    def getrlimit(self, _which: int) -> tuple[int, int]:
+        return self.limit
+
+    def setrlimit(self, _which: int, limit: tuple[int, int]) -> None:
+        self.limit = limit
+
+
+def test_up_raises_the_open_file_limit_to_the_hard_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    files = OpenFiles(1024, 65536)
+    monkeypatch.setattr(server_limits.resource, "getrlimit", files.getrlimit)
+    monkeypatch.setattr(server_limits.resource, "setrlimit", files.setrlimit)
+    assert within_open_file_limit(Limits()) == Limits()
+    assert files.limit == (65536, 65536)
+
+
+def test_a_low_open_file_limit_lowers_the_connections_served(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    files = OpenFiles(1024, 1024)
+    monkeypatch.setattr(server_limits.resource, "getrlimit", files.getrlimit)
+    monkeypatch.setattr(server_limits.resource, "setrlimit", files.setrlimit)
+    limits = within_open_file_limit(Limits())
+    assert limits.connections == 1024 - server_limits.FILES_KEPT_FOR_THE_PLATFORM
