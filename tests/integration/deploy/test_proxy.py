@@ -53,10 +53,12 @@ def rendered(upstreams: dict[str, int], port: int) -> str:
     return text.replace("access_log /dev/stdout;", "access_log off;")
 
 
-def nginx(prefix: Path, *arguments: str) -> list[str]:
+def nginx(prefix: Path, *arguments: str, config: Path | None = None) -> list[str]:
+    """Debian's nginx on ``prefix``'s configuration (or ``config``), its files kept there."""
     assert NGINX
-    config = str(prefix / "nginx.conf")
-    return [NGINX, "-p", f"{prefix}/", "-c", config, "-g", f"pid {prefix}/nginx.pid;", *arguments]
+    config = config or prefix / "nginx.conf"
+    pid = f"pid {prefix}/nginx.pid;"
+    return [NGINX, "-p", f"{prefix}/", "-c", str(config), "-g", pid, *arguments]
 
 
 class Served:
@@ -125,6 +127,14 @@ def get(
     status, body = answer.status, json.loads(answer.read())
     connection.close()
     return status, body
+
+
+def test_nginx_accepts_the_configuration_as_it_is_shipped(tmp_path: Path) -> None:
+    """The file itself, its services' names unresolved (they are looked up per request)."""
+    checked = subprocess.run(
+        nginx(tmp_path, "-t", config=CONFIG), capture_output=True, text=True, timeout=30
+    )
+    assert checked.returncode == 0, checked.stderr
 
 
 def test_the_configuration_names_every_service_and_its_port() -> None:
