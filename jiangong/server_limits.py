@@ -188,4 +188,6 @@ def cut_overdue_requests(connections: dict[int, Any], now: float) -> int:
     ]
     for channel in late:
         channel.time_out()
+    if late:
+        log.info("%d request(s) arrived too slowly: answered 408, connection closed", len(late))
     return len(late)
