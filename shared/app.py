@@ -22,15 +22,9 @@ from shared.auth import TokenVerifier, init_auth
 from shared.db import configure_database
 from shared.errors import ConcurrentChange, DomainError
 from shared.health import WriteProbe
-from shared.http import (
-    ProblemApi,
-    api_config,
-    docs_assets_blueprint,
-    health_blueprint,
-    problem_of,
-    problem_response,
-    use_kernel_parser,
-)
+from shared.http.docs import ProblemApi, api_config, docs_assets_blueprint
+from shared.http.health import health_blueprint
+from shared.http.problems import problem_of, problem_response
 from shared.logs import init_request_ids
 from shared.metrics import init_metrics
 from shared.migration_env import at_head
@@ -60,7 +54,6 @@ def create_app(
     metrics = init_metrics(app, definition.name, route=app.config.get("METRICS_ROUTE", True))
     metrics.watch_outbox(lambda: engine_of(app), runtime.outbox)
 
-    use_kernel_parser()  # already done at import; here too, so that no app runs without it
     api = ProblemApi(app)
     checks: dict[str, Callable[[], bool]] = {
         "database": lambda: at_head(app),

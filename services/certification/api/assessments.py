@@ -11,7 +11,6 @@ from typing import Any
 
 from flask import Response, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.certification import commands
 from services.certification.adapters.orm import Assessment, db
@@ -20,6 +19,7 @@ from services.certification.domain import errors
 from shared.auth import current_principal, requires
 from shared.errors import NotFound
 from shared.http import problem_response
+from shared.http.parser import Blueprint
 from shared.runtime import execute
 
 blp = Blueprint(

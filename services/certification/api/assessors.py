@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.certification import commands
@@ -25,6 +24,7 @@ from shared.auth import current_principal, requires
 from shared.clock import shanghai_date
 from shared.errors import NotFound
 from shared.http import PageQuery, page_of, paginate
+from shared.http.parser import Blueprint
 from shared.runtime import execute, runtime_of
 
 blp = Blueprint(

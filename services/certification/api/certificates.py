@@ -20,7 +20,6 @@ from typing import Any
 import segno
 from flask import Response, current_app, render_template_string, request, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from markupsafe import Markup
 
 from services.certification import commands
@@ -37,6 +36,7 @@ from services.certification.domain.levels import NAMES
 from shared.auth import requires
 from shared.errors import DomainError
 from shared.http import problem_of
+from shared.http.parser import Blueprint
 from shared.runtime import execute
 
 blp = Blueprint(

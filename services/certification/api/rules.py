@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from services.certification import commands
@@ -19,6 +18,7 @@ from services.certification.api.assessment_schemas import InputSchema
 from services.certification.api.rules_schemas import BODY_DOC, KIND_PARAMETER, check_table
 from services.certification.handlers.rules import RulesVersion, check_kind, current_rules
 from shared.auth import current_principal, requires
+from shared.http.parser import Blueprint
 from shared.runtime import execute
 
 blp = Blueprint("rules", __name__, description="The versioned rules tables.")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.certification import commands
@@ -17,6 +16,7 @@ from services.certification.api.recognition_schemas import (
 )
 from shared.auth import requires
 from shared.http import page_of, paginate
+from shared.http.parser import Blueprint
 from shared.runtime import execute
 
 blp = Blueprint(

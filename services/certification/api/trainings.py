@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.certification import commands
@@ -14,6 +13,7 @@ from services.certification.adapters.orm import Training, db
 from services.certification.api.recognition_schemas import TrainingIn, TrainingOut, TrainingQuery
 from shared.auth import current_principal, requires
 from shared.http import page_of, paginate
+from shared.http.parser import Blueprint
 from shared.runtime import execute
 
 blp = Blueprint("trainings", __name__, description="Trainings completed by workers.")

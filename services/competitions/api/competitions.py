@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.competitions import commands
@@ -25,6 +24,7 @@ from services.competitions.domain import errors
 from services.competitions.domain.model import Action
 from shared.auth import requires
 from shared.http import PageQuery, page_of, paginate, problem_response
+from shared.http.parser import Blueprint
 from shared.runtime import execute
 
 blp = Blueprint(

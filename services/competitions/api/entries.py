@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.competitions import commands
@@ -23,6 +22,7 @@ from services.competitions.api.schemas import EntryIn, EntryOut, EntryQuery, Sco
 from services.competitions.domain import errors
 from shared.auth import current_principal, ensure_enterprise, requires
 from shared.http import page_of, paginate
+from shared.http.parser import Blueprint
 from shared.runtime import execute
 
 blp = Blueprint("entries", __name__, description="Entries of competitions and judges' scores.")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.registry.adapters.orm import db
 from services.registry.api.access import visible_enterprise
@@ -20,6 +19,7 @@ from services.registry.commands import DeregisterEnterprise, RegisterEnterprise,
 from services.registry.queries import enterprises_query
 from shared.auth import current_principal, requires
 from shared.http import page_of, paginate
+from shared.http.parser import Blueprint
 from shared.kept_answers import kept_until_changed
 from shared.runtime import execute
 

@@ -8,7 +8,6 @@ import io
 from typing import Any
 
 from flask import Response, current_app, jsonify, request, url_for
-from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -32,6 +31,7 @@ from services.registry.handlers.imports import ImportResult
 from shared.auth import current_principal, ensure_enterprise, requires
 from shared.db import read_only
 from shared.http import Problem
+from shared.http.parser import Blueprint
 from shared.runtime import execute, runtime_of
 
 blp = Blueprint("imports", __name__, description="Workers registered from a spreadsheet")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.registry.adapters.orm import Region, db
@@ -12,6 +11,7 @@ from services.registry.api.schemas import RegionIn, RegionOut, RegionQuery
 from services.registry.commands import AddRegion
 from shared.auth import requires
 from shared.http import page_of, paginate
+from shared.http.parser import Blueprint
 from shared.runtime import execute
 
 blp = Blueprint("regions", __name__, description="Jiaxing's regions: city, counties, towns")

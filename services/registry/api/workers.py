@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import Select
 
 from services.registry.adapters.orm import db
@@ -37,6 +36,7 @@ from services.registry.domain.workers import NewWorker
 from services.registry.queries import skills_of, workers_query
 from shared.auth import current_principal, requires
 from shared.http import page_of, paginate
+from shared.http.parser import Blueprint
 from shared.identifiers import IdNumber
 from shared.runtime import execute, runtime_of
 
