@@ -214,7 +214,7 @@ def _parser() -> argparse.ArgumentParser:
     scope.add_argument("--enterprise", help="enterprise id (needed by role enterprise)")
     scope.add_argument("--judge", help="judge id (needed by role judge)")
     scope.add_argument("--assessor", help="assessor id (needed by role assessor)")
-    issue.add_argument("--ttl", default="8h", help="lifetime: 30m, 8h, 7d (8h)")
+    issue.add_argument("--ttl", default="8h", help="lifetime: 30m, 8h, 12h at most (8h)")
     issue.add_argument("--subject", help="the token's sub (default: role and scope)")
     issue.set_defaults(run=_token_issue)
     return parser

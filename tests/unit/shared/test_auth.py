@@ -4,7 +4,7 @@ from datetime import timedelta
 import jwt
 import pytest
 
-from shared.auth import InvalidToken, TokenVerifier, issue_token
+from shared.auth import MAX_TOKEN_LIFETIME, InvalidToken, TokenVerifier, issue_token
 
 SECRET = "a-test-secret-that-is-long-enough-for-hs256"
 
@@ -19,7 +19,9 @@ def test_an_issued_token_verifies_with_its_role_and_scope() -> None:
 
 
 def test_an_expired_token_is_refused() -> None:
-    token = issue_token(SECRET, "admin", ttl=timedelta(seconds=-1))
+    now = int(time.time())
+    claims = {"sub": "a", "role": "admin", "iss": "jiangong", "iat": now - 60, "exp": now - 1}
+    token = jwt.encode(claims, SECRET, algorithm="HS256")
     with pytest.raises(InvalidToken, match="expired"):
         TokenVerifier(SECRET).verify(token)
 
@@ -51,3 +53,14 @@ def test_a_scoped_role_cannot_be_issued_without_its_scope(role: str) -> None:
 def test_an_unknown_role_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown role"):
         issue_token(SECRET, "superuser")
+
+
+@pytest.mark.parametrize("hours", [12.5, 24 * 30])
+def test_no_token_is_issued_to_live_longer_than_twelve_hours(hours: float) -> None:
+    with pytest.raises(ValueError, match="at most 12 hours"):
+        issue_token(SECRET, "reader", ttl=timedelta(hours=hours))
+
+
+def test_a_token_of_twelve_hours_is_issued_and_accepted() -> None:
+    token = issue_token(SECRET, "reader", ttl=MAX_TOKEN_LIFETIME)
+    assert TokenVerifier(SECRET).verify(token).role == "reader"
