@@ -33,6 +33,7 @@ from werkzeug.http import parse_accept_header
 
 from shared.errors import all_rules
 from shared.identifiers import MESSAGES as IDENTIFIER_MESSAGES
+from shared.text import MESSAGES as TEXT_MESSAGES
 
 SOURCE_LOCALE = "en"
 LOCALES = ("en", "zh")
@@ -185,7 +186,8 @@ KERNEL_MESSAGES = (
 
 def required_msgids() -> Iterator[tuple[str, str]]:
     """``(where, msgid)`` of every message that must have a translation: each loaded rule's
-    title and default detail, the kernel's messages and the identifiers' messages."""
+    title and default detail, the kernel's messages, the identifiers' messages, and what an
+    unreadable text is told."""
     for rule in all_rules():
         where = f"{rule.__module__}.{rule.__name__}"
         yield f"{where}.title", rule.title
@@ -194,6 +196,8 @@ def required_msgids() -> Iterator[tuple[str, str]]:
         yield "shared.i18n.KERNEL_MESSAGES", message
     for message in IDENTIFIER_MESSAGES:
         yield "shared.identifiers.MESSAGES", message
+    for message in TEXT_MESSAGES:
+        yield "shared.text.MESSAGES", message
 
 
 def service_locale_dirs(module: str) -> tuple[Path, ...]:

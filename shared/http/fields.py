@@ -19,6 +19,7 @@ from shared.identifiers import (
     OCCUPATION_CODE_FORM,
     OCCUPATION_CODE_PATTERN,
 )
+from shared.text import readable_pattern, unreadable_reason
 
 NOT_BLANK = r"[^\x09-\x0d\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 """A JSON Schema ``pattern`` (unanchored: the text contains one such character) for a text the
@@ -48,12 +49,47 @@ OCCUPATION_CODE_DOC = {
 }
 
 
-class RequestSchema(Schema):
-    """A request body: unknown fields refused, and the fields the server sets (a service names
-    them in ``server_set``: ``id``, ``status``...) refused by name, as the client may not write
-    them."""
+SERVER_SET = (
+    "id",
+    "status",
+    "active",
+    "enterprise_id",
+    "assessor_id",
+    "region_code",
+    "is_migrant",
+    "id_number_masked",
+    "gender",
+    "birth_date",
+    "passed",
+    "promotion",
+    "from_level",
+    "to_level",
+    "certificate_number",
+    "number",
+    "score",
+    "created_at",
+    "registered_at",
+    "recorded_at",
+    "applied_at",
+    "published_at",
+    "approved_on",
+    "designated_on",
+    "deregistered_on",
+    "left_on",
+    "ended_on",
+    "revoked_on",
+)
+"""The fields the server sets, wherever an answer carries them: a request body that sends one
+the schema does not take is told so by name. A schema that takes one (an entry's
+``enterprise_id``, a deregistration's ``deregistered_on``) reads it as its own field."""
 
-    server_set: ClassVar[tuple[str, ...]] = ()
+
+class InputSchema(Schema):
+    """Every request body: unknown fields refused, and the fields the server sets
+    (``server_set``, :data:`SERVER_SET` unless a schema names others) refused by name, as the
+    client may not write them."""
+
+    server_set: ClassVar[tuple[str, ...]] = SERVER_SET
 
     class Meta:
         unknown = RAISE
@@ -69,19 +105,34 @@ class RequestSchema(Schema):
         return data
 
 
-class Text(fields.String):
-    """A string with its surrounding and repeated whitespace removed; never blank, and at most
-    ``max_length`` characters as sent (so the document's ``maxLength`` holds as written)."""
+RequestSchema = InputSchema
+"""The name :class:`InputSchema` had."""
 
-    def __init__(self, max_length: int, **kwargs: Any) -> None:
+
+class Text(fields.String):
+    """A text a person will read: a name, a title, a reason. Refused when it cannot be read as
+    meant (:func:`shared.text.unreadable_reason`: a control character, a bidirectional
+    override, nothing visible), else kept with its surrounding and repeated whitespace removed;
+    at most ``max_length`` characters as sent (so the document's ``maxLength`` holds as
+    written). Single-line, unless ``line_breaks``: then line feeds and carriage returns are
+    taken, each line tidied and the lines kept (``\\r\\n`` and ``\\r`` read as ``\\n``)."""
+
+    def __init__(self, max_length: int, *, line_breaks: bool = False, **kwargs: Any) -> None:
         self._length = validate.Length(min=1, max=max_length)
-        metadata = {"pattern": NOT_BLANK, **kwargs.pop("metadata", {})}
+        self._line_breaks = line_breaks
+        pattern = readable_pattern(line_breaks=line_breaks)
+        metadata = {"pattern": pattern, **kwargs.pop("metadata", {})}
         super().__init__(validate=self._length, metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
         if len(text) > (self._length.max or len(text)):
             self._length(text)  # raises with the Length's own message
+        reason = unreadable_reason(text, line_breaks=self._line_breaks)
+        if reason is not None:
+            raise ValidationError(reason)
+        if self._line_breaks:
+            return "\n".join(" ".join(line.split()) for line in text.splitlines()).strip("\n")
         return " ".join(text.split())
 
 

@@ -28,36 +28,14 @@ from marshmallow import (
 )
 
 from services.certification.domain.levels import NAMES
-from shared.http import (
+from shared.http.fields import (
     DATE_PATTERN,
-    RequestSchema,
+    SERVER_SET,
+    InputSchema,
     Text,
     UtcDateTime,
     occupation_code_field,
 )
-
-SERVER_SET = (
-    "id",
-    "assessor_id",
-    "passed",
-    "promotion",
-    "from_level",
-    "to_level",
-    "certificate_number",
-    "number",
-    "recorded_at",
-    "created_at",
-    "ended_on",
-    "status",
-    "revoked_on",
-)
-
-
-class InputSchema(RequestSchema):
-    """A request body: unknown fields refused, this service's server-set fields by name."""
-
-    server_set = SERVER_SET
-
 
 LEVEL = validate.Range(min=1, max=5, error="A skill level is 1, 2, 3, 4 or 5.")
 SCORE = validate.Range(min=0, max=100, error="A score is from 0 to 100.")
@@ -294,4 +272,4 @@ class CertificateOut(Schema):
 
 
 class RevokeIn(InputSchema):
-    reason = Text(300, required=True)
+    reason = Text(300, required=True, line_breaks=True)

@@ -14,10 +14,10 @@ from marshmallow import Schema, fields
 from services.certification import commands
 from services.certification.adapters.orm import db
 from services.certification.adapters.repository import SqlRepository
-from services.certification.api.assessment_schemas import InputSchema
 from services.certification.api.rules_schemas import BODY_DOC, KIND_PARAMETER, check_table
 from services.certification.handlers.rules import RulesVersion, check_kind, current_rules
 from shared.auth import current_principal, requires
+from shared.http.fields import InputSchema
 from shared.http.parser import Blueprint
 from shared.runtime import execute
 
