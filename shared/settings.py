@@ -41,6 +41,8 @@ class Settings:
     log_format: str = "auto"
     """``json`` (one object a line), ``text``, or ``auto``: JSON unless stderr is a terminal."""
     max_upload_bytes: int = 32 * 1024 * 1024
+    max_json_bytes: int = 1024 * 1024
+    """A JSON body's size, at most (a spreadsheet may have ``max_upload_bytes``)."""
     trusted_proxies: int = 0
     """Proxies in front whose ``X-Forwarded-*`` headers are believed (0: none are read)."""
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -120,6 +122,7 @@ class Settings:
             log_level=env.get("JIANGONG_LOG_LEVEL", "INFO"),
             log_format=_log_format(env.get("JIANGONG_LOG_FORMAT", "auto")),
             max_upload_bytes=int(env.get("JIANGONG_MAX_UPLOAD_BYTES", 32 * 1024 * 1024)),
+            max_json_bytes=int(env.get("JIANGONG_MAX_JSON_BYTES", 1024 * 1024)),
             trusted_proxies=_proxy_count(env.get("JIANGONG_TRUSTED_PROXIES", "0")),
             extra={k: v for k, v in env.items() if k.startswith("JIANGONG_")},
         )

@@ -6,9 +6,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask import Request, current_app
 from flask_smorest import Blueprint as SmorestBlueprint
-from marshmallow import EXCLUDE, INCLUDE, RAISE, Schema, ValidationError
-from webargs.flaskparser import FlaskParser
+from marshmallow import EXCLUDE, INCLUDE, RAISE, Schema, ValidationError, missing
+from webargs.flaskparser import FlaskParser, abort, is_json_request
+
+from shared.http.problems import Problem
+from shared.json_body import (
+    MAX_JSON_BYTES,
+    TOO_LARGE,
+    RefusedFields,
+    UnacceptableJson,
+    read_json,
+)
+
+NUL = "\x00"
 
 
 class KernelParser(FlaskParser):
@@ -20,6 +32,10 @@ class KernelParser(FlaskParser):
     - A body refused for a server-set field (a schema's ``pre_load`` stops there, before
       marshmallow looks for unknown fields) names its unknown fields as well, so one answer
       lists everything to take out.
+    - A JSON body is read by :func:`shared.json_body.read_json`, and by nothing else:
+      past the app's ``MAX_JSON_BYTES`` (``JIANGONG_MAX_JSON_BYTES``) a 413; too deep, with too
+      many values, a number too long, or a key twice in one object a 400 saying so; a number
+      that is not finite a 422 naming its field.
 
     Operations that declare no query schema at all read no parameters and are left alone."""
 
@@ -28,6 +44,22 @@ class KernelParser(FlaskParser):
         "query": RAISE,
         "querystring": RAISE,
     }
+
+    def _raw_load_json(self, req: Request) -> Any:
+        if not is_json_request(req):
+            return missing
+        limit = current_app.config.get("MAX_JSON_BYTES", MAX_JSON_BYTES)
+        if (req.content_length or 0) > limit:
+            raise _too_large(limit)
+        body = req.get_data(cache=True)
+        if len(body) > limit:  # sent without a length
+            raise _too_large(limit)
+        try:
+            return read_json(body)
+        except UnacceptableJson as error:
+            abort(400, messages={"json": [str(error)]})
+        except RefusedFields as refused:
+            raise ValidationError(refused.errors) from None
 
     def _process_location_data(
         self,
@@ -51,6 +83,17 @@ class KernelParser(FlaskParser):
             if candidate in (RAISE, EXCLUDE, INCLUDE):
                 return str(candidate)
         return str(schema.unknown)
+
+
+def refuse_nul_in_path(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """A path naming a record by an id with a NUL in it names nothing (and PostgreSQL could
+    not even look for it): a 404 (an app's ``url_value_preprocessor``)."""
+    if any(isinstance(v, str) and NUL in v for v in (values or {}).values()):
+        abort(404)
+
+
+def _too_large(limit: int) -> Problem:
+    return Problem(413, TOO_LARGE % {"limit": limit})
 
 
 def _with_unknown_fields(

@@ -2,7 +2,8 @@
 meant: a NUL, an escape or a bell, a right-to-left override, a value of nothing but
 zero-width characters or whitespace. Each is a 422 naming the field, in the reader's language,
 on SQLite and on PostgreSQL alike: a NUL never reaches PostgreSQL (which cannot store one and
-answered a 500)."""
+answered a 500). A NUL in an id, a query parameter or a path, which PostgreSQL can neither store
+nor look up, is a problem too (422, or 404 for a path), never a 500."""
 
 from __future__ import annotations
 
@@ -222,3 +223,51 @@ def test_a_reason_keeps_its_lines_and_a_name_its_joiners(apps, database: str) ->
     path = "/api/v1/certificates/Y100033000000254000001/revoke"
     answer = _send(app, "POST", path, {"reason": "证书信息有误\r\n  请重新申请 "})
     assert answer.status_code == 404  # no such certificate: the reason itself was read
+
+
+NUL_ELSEWHERE = [
+    # service, method, path, body
+    (
+        "certification",
+        "POST",
+        "/api/v1/trainings",
+        {"worker_id": "w\x00", "course": "焊接", "hours": 8, "completed_on": "2025-05-01"},
+    ),
+    ("certification", "GET", "/api/v1/trainings?worker_id=w%00", None),
+    ("registry", "POST", "/api/v1/workers/w-1/transfer", {"enterprise_id": "e\x00"}),
+    ("registry", "GET", "/api/v1/enterprises?region_code=330402&q=%00", None),
+    (
+        "competitions",
+        "POST",
+        "/api/v1/competitions/c-1/judges",
+        {"judge_id": "j\x00", "enterprise_id": None},
+    ),
+    ("registry", "GET", "/api/v1/workers/w%00", None),
+    ("competitions", "GET", "/api/v1/competitions/c%00", None),
+]
+
+
+@pytest.mark.parametrize("database", DATABASES)
+@pytest.mark.parametrize(
+    ("service", "method", "path", "body"),
+    NUL_ELSEWHERE,
+    ids=[f"{case[0]} {case[1]} {case[2]}" for case in NUL_ELSEWHERE],
+)
+def test_a_nul_in_an_id_a_query_or_a_path_is_answered_with_a_problem_never_a_500(
+    apps, database: str, service: str, method: str, path: str, body: Any
+) -> None:
+    """Where SQLite finds nothing, PostgreSQL cannot even look: no 500 either way."""
+    answer = _send(apps(service, database), method, path, body)
+    assert answer.status_code < 500, answer.get_data(as_text=True)
+    if answer.status_code >= 400:
+        assert answer.mimetype == "application/problem+json"
+
+
+@pytest.mark.postgres
+def test_postgresql_refusing_a_nul_is_a_422_in_the_readers_language(apps) -> None:
+    path = "/api/v1/trainings?worker_id=w%00"
+    answer = _send(
+        apps("certification", "postgresql"), "GET", path, {}, **{"Accept-Language": "zh"}
+    )
+    assert answer.status_code == 422
+    assert answer.json["detail"] == "请求中有数据库既不能保存也不能查找的值。"
