@@ -2,7 +2,7 @@
 
 - :mod:`shared.http.problems`: RFC 9457 problem details and the error handlers;
 - :mod:`shared.http.parser`: the kernel's ``Blueprint`` and the parser that reads every
-  operation's arguments;
+  operation's arguments, and :mod:`shared.http.json_body`, what a JSON body may be;
 - :mod:`shared.http.fields`: the one base of request bodies (``InputSchema``), ``Text`` and
   the field constants;
 - :mod:`shared.http.paging`: paged lists;

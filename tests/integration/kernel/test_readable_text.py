@@ -8,6 +8,7 @@ nor look up, is a problem too (422, or 404 for a path), never a 500."""
 from __future__ import annotations
 
 import random
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from datetime import date
@@ -200,16 +201,17 @@ def test_a_nul_in_a_name_is_refused_in_the_readers_language_and_nothing_is_writt
     apps, database: str
 ) -> None:
     app = apps("registry", database)
+    mark = uuid.uuid4().hex[:8]
     answer = _send(
         app,
         "POST",
         "/api/v1/enterprises",
-        _enterprise("嘉兴\x00有限公司"),
+        _enterprise(f"嘉兴{mark}\x00有限公司"),
         **{"Accept-Language": "zh-CN"},
     )
     assert answer.status_code == 422
     assert answer.json["errors"] == {"name": ["含有控制字符 U+0000"]}
-    listed = _send(app, "GET", "/api/v1/enterprises?q=嘉兴", {})
+    listed = _send(app, "GET", f"/api/v1/enterprises?q={mark}", {})
     assert listed.status_code == 200 and listed.json["total"] == 0
 
 
