@@ -3,9 +3,9 @@
 A text is refused when it holds a control character (C0, U+0000–U+001F, DEL and C1,
 U+0080–U+009F: a NUL that PostgreSQL cannot store, an ESC that drives a terminal, a BEL), a
 bidirectional override, embedding or isolate (U+202A–U+202E, U+2066–U+2069, which can make a
-name read backwards on the screen), an unpaired surrogate (no UTF-8 encodes it), or when it
-holds the replacement character U+FFFD (a character lost, as where a file's bytes were
-damaged), or when it has no visible character at all: only whitespace and invisible characters (zero-width
+name read backwards on the screen), an unpaired surrogate (no UTF-8 encodes it), the
+replacement character U+FFFD (a character lost, as where a file's bytes were damaged), or when
+it has no visible character at all: only whitespace and invisible characters (zero-width
 U+200B–U+200F, the word joiner and invisible operators U+2060–U+2064, the byte-order mark
 U+FEFF, the soft hyphen, the Mongolian vowel separator, the Hangul fillers). An invisible
 character between visible ones is kept: a zero-width joiner has its uses.
