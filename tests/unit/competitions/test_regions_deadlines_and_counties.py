@@ -1,4 +1,4 @@
-"""The rules the competitions service added for issue 10, in pure Python: a competition's region
+"""Where a competition may be and when it may open, in pure Python: a competition's region
 is known, a competition opens only before its registration deadline, a judge's enterprise is one
 the registry announced, a county competition takes entries only from its county. And each rule
 has its Chinese title and detail in the service's own catalogue."""
