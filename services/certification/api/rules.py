@@ -17,7 +17,8 @@ from services.certification.adapters.orm import db
 from services.certification.adapters.repository import SqlRepository
 from services.certification.api.assessment_schemas import InputSchema
 from services.certification.api.rules_schemas import BODY_DOC, KIND_PARAMETER, check_table
-from services.certification.handlers.rules import RulesVersion, check_kind, current_rules
+from services.certification.domain.tables import check_kind
+from services.certification.handlers.rules import RulesVersion, current_rules
 from shared.auth import current_principal, requires
 from shared.runtime import execute
 

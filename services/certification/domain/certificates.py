@@ -30,6 +30,7 @@ import hmac
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from . import errors
 
@@ -130,3 +131,22 @@ def name_matches(full_name: str, given: str) -> bool:
     """Whether ``given`` is ``full_name``, up to width, case and whitespace (constant time)."""
     expected, offered = _comparable(full_name), _comparable(given)
     return bool(offered) and hmac.compare_digest(expected.encode(), offered.encode())
+
+
+REVOKED = "revoked"
+
+
+class Held(Protocol):
+    status: str
+
+
+C = TypeVar("C", bound=Held)
+
+
+def revocable(certificate: C | None) -> C:
+    """The certificate, known and still valid: a certificate is revoked once."""
+    if certificate is None:
+        raise errors.CertificateNotFound()
+    if certificate.status == REVOKED:
+        raise errors.CertificateAlreadyRevoked()
+    return certificate
