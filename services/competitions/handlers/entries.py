@@ -28,7 +28,7 @@ def register_entry(
         ctx.now,
     )
     enterprise = repository.enterprise(command.enterprise_id)
-    model.check_enterprise_active(command.enterprise_id, enterprise and enterprise.active)
+    model.check_enterprise_active(command.enterprise_id, enterprise)
     region = enterprise.region_code if enterprise else None
     model.check_enterprise_in_county(competition, command.enterprise_id, region)
     entry = EntryRow(

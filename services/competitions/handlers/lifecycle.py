@@ -9,7 +9,7 @@ from typing import Any
 from services.competitions import commands, events
 from services.competitions.adapters.orm import CompetitionRow, JudgeRow
 from services.competitions.adapters.repository import Repository, to_domain
-from services.competitions.domain import errors, model
+from services.competitions.domain import model
 from shared.errors import NotFound
 from shared.handling import Context
 from shared.regions import COUNTIES, JIAXING
@@ -107,12 +107,11 @@ def move_competition(
 
 def assign_judge(ctx: Context, command: commands.AssignJudge, repository: Repository) -> JudgeRow:
     row = repository.competition(command.competition_id, lock="update")
-    model.check_may_change(to_domain(row))
-    if repository.judge(row.id, command.judge_id) is not None:
-        raise errors.JudgeAlreadyAssigned(f"Judge {command.judge_id} is already assigned.")
+    assigned = repository.judge(row.id, command.judge_id)
+    model.check_judge_assignable(to_domain(row), command.judge_id, assigned)
     enterprise_id = command.enterprise_id
-    known = enterprise_id is not None and repository.enterprise(enterprise_id) is not None
-    model.check_judge_enterprise(enterprise_id, known)
+    enterprise = repository.enterprise(enterprise_id) if enterprise_id is not None else None
+    model.check_judge_enterprise(enterprise_id, enterprise)
     judge = JudgeRow(
         competition_id=row.id,
         judge_id=command.judge_id,
