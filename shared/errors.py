@@ -27,6 +27,9 @@ class DomainError(Exception):
     title: ClassVar[str] = "A rule was broken"
     default_detail: ClassVar[str] = "The request breaks a rule of the service."
     field: str | None = None
+    edge: ClassVar[bool] = False
+    """Decided where the request arrives (a rate limit, a file's format), not by a rule of the
+    service's domain: the problem catalogue names where, anywhere in the service."""
 
     def __init__(
         self,

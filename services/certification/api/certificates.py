@@ -74,6 +74,7 @@ class TooManyNameChecks(DomainError):
     """Not a rule of certification: the API's guard on what ``?name=`` may reveal."""
 
     rule = "too_many_name_checks"
+    edge = True
     status = 429
     title = "Too many name checks"
     default_detail = (
