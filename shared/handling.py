@@ -4,9 +4,9 @@ A command is a small frozen dataclass named in the imperative (``RegisterEntry``
 is a plain function ``handler(ctx, command)`` registered by command type in the service's
 ``HANDLERS`` dict. The :class:`Context` is built per request, per consumer batch and per job:
 the transaction's session, the service's outbox (events staged in the same transaction), the
-time the work acts at, the settings and, where the service keeps one, the PII cipher. Handlers
-never commit: ``shared.runtime.execute`` (a request) and ``unit_of_work`` (a job, the demo) do,
-once.
+time the work acts at, the settings, the service's configuration and, where the service keeps
+one, the PII cipher. Handlers never commit: ``shared.runtime.execute`` (a request) and
+``unit_of_work`` (a job, the demo) do, once.
 Consumer handlers receive the same context, ``handler(ctx, received)``, and the consumer
 commits the batch.
 """
@@ -30,13 +30,15 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Context:
-    """What every handler is given: the transaction, the outbox, the time, the settings."""
+    """What every handler is given: the transaction, the outbox, the time, the settings, and
+    the service's own typed configuration (``ServiceDefinition.config``), read at start."""
 
     session: Session
     outbox: Outbox
     now: datetime
     settings: Settings
     cipher: PiiCipher | None = None
+    config: Any = None
 
     @property
     def today(self) -> date:

@@ -58,6 +58,27 @@ class CertificateNumber:
         return format_number(*parts, province=self.province)
 
 
+DEFAULT_BODY = "0573"  # the assessing body's code: Jiaxing's telephone area code by default
+DEFAULT_SITE = "330400"  # the assessment site: Jiaxing's region code by default
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """Who issues the certificates: the kind of assessing body, its code and the site. A part
+    that does not fit a number is a ``ValueError`` naming it (``body is 4 digits``)."""
+
+    prefix: str = DEFAULT_PREFIX
+    body: str = DEFAULT_BODY
+    site: str = DEFAULT_SITE
+
+    def __post_init__(self) -> None:
+        format_number(self.prefix, self.body, self.site, 2000, 5, 1)
+
+    def stem(self, year: int, level: int) -> str:
+        """The number without its serial: what the serials are counted per."""
+        return f"{self.prefix}{self.body}{self.site}{year % 100:02d}{level}"
+
+
 def _digits(value: str, width: int, name: str) -> str:
     if not (isinstance(value, str) and len(value) == width and value.isascii() and value.isdigit()):
         raise ValueError(f"{name} is {width} digits")

@@ -85,7 +85,7 @@ def import_spreadsheet(query: dict[str, Any], enterprise_id: str) -> Any:
     rows = [(number, cells) for number, cells in sheet.rows if not is_template_example(cells)]
     if not rows:
         raise UnusableSpreadsheet("The file has no data rows besides the template's example row.")
-    if len(rows) > _setting("JIANGONG_IMPORT_BACKGROUND_ROWS", BACKGROUND_ROWS):
+    if len(rows) > runtime_of(current_app).config.import_background_rows:
         return _in_background(enterprise_id, rows, query["atomic"])
     result = execute(ImportWorkers(enterprise_id, rows, query["atomic"], is_admin()))
     return {
@@ -114,27 +114,14 @@ def import_template(enterprise_id: str) -> Any:
     )
 
 
-BACKGROUND_ROWS = 5000
-CHUNK_ROWS = 1000
-
-
-def _setting(name: str, default: int) -> int:
-    value = runtime_of(current_app).settings.extra.get(name)
-    try:
-        return int(value) if value else default
-    except ValueError:
-        return default
-
-
 def _in_background(enterprise_id: str, rows: list[Any], atomic: bool) -> Response:
     job_id = new_id()
     principal = current_principal()
     job = execute(StartImportJob(job_id, enterprise_id, len(rows), atomic, principal.subject))
     body = job_view(job)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    start_import(
-        app, job_id, rows, _setting("JIANGONG_IMPORT_CHUNK_ROWS", CHUNK_ROWS), atomic, is_admin()
-    )
+    chunk_rows = runtime_of(app).config.import_chunk_rows
+    start_import(app, job_id, rows, chunk_rows, atomic, is_admin())
     response = jsonify(ImportJobOut().dump(body))
     response.status_code = 202
     response.headers["Location"] = body["links"]["self"]

@@ -23,6 +23,7 @@ from services.certification.adapters.orm import (
 from services.certification.domain import errors
 from services.certification.domain.assessment import PromotionRules
 from shared.errors import Conflict, InvalidValue, NotFound
+from shared.settings import Settings
 from tests.unit.certification.fakes import NOW, Certification, FakeRepository
 
 X = "6-18-01-01"
@@ -120,6 +121,13 @@ def test_a_first_pass_promotes_to_level_five_and_stages_the_recording(ready) -> 
     assert (event_type, subject) == (events.ASSESSMENT_RECORDED, "wkr-1")
     assert data["enterprise_id"] == "ent-1" and data["region_code"] == "330402"
     assert data["year"] == 2025 and data["passed"] is True
+
+
+def test_the_issuer_configured_starts_every_certificate_number(ready) -> None:
+    ready.settings = Settings(
+        extra={"JIANGONG_CERTIFICATE_PREFIX": "Y", "JIANGONG_CERTIFICATE_BODY": "1234"}
+    )
+    assert ready(assess()).certificate_number == "Y123433330400255000001"
 
 
 def test_a_fail_is_recorded_without_a_promotion(ready) -> None:
