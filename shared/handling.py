@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -58,6 +58,19 @@ def handle(handlers: Handlers, ctx: Context, command: object) -> Any:
     except KeyError:
         raise TypeError(f"no handler for {type(command).__name__}") from None
     return handler(ctx, command)
+
+
+C = TypeVar("C")
+
+
+def command_from(body: Mapping[str, Any], command: Callable[..., C], **known: Any) -> C:
+    """The one way from a request body to a command: each field the view's load schema checked
+    goes to the command's field of the same name (a list as a tuple: a command is frozen), and
+    what the view knows besides, the path's ids and who asks, is ``known``; a body never sets
+    those (a name in both is a ``TypeError``). A field the body leaves out takes the command's
+    default."""
+    given = {name: tuple(v) if isinstance(v, list) else v for name, v in body.items()}
+    return command(**given, **known)
 
 
 RepositoryHandler = Callable[[Context, Any, Any], Any]

@@ -36,6 +36,7 @@ from services.certification.domain.certificates import mask_name, name_matches, 
 from services.certification.domain.levels import NAMES
 from shared.auth import requires
 from shared.errors import DomainError
+from shared.handling import command_from
 from shared.http import problem_of
 from shared.runtime import execute
 
@@ -178,7 +179,7 @@ class CertificateByNumber(MethodView):
 @blp.response(200, CertificateOut)
 def revoke(body: dict[str, Any], number: str) -> Any:
     """Revoke a certificate, saying why; verification then says so. Twice is a 409."""
-    certificate = execute(commands.RevokeCertificate(number, body["reason"]))
+    certificate = execute(command_from(body, commands.RevokeCertificate, number=number))
     return verification(certificate)
 
 

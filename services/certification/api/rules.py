@@ -20,6 +20,7 @@ from services.certification.api.rules_schemas import BODY_DOC, KIND_PARAMETER, c
 from services.certification.domain.tables import check_kind
 from services.certification.handlers.rules import RulesVersion, current_rules
 from shared.auth import current_principal, requires
+from shared.handling import command_from
 from shared.runtime import execute
 
 blp = Blueprint("rules", __name__, description="The versioned rules tables.")
@@ -53,4 +54,4 @@ class RulesTable(MethodView):
         check_kind(kind)
         check_table(kind, rules["body"])
         by = current_principal().subject
-        return execute(commands.ReplaceRulesTable(kind, rules["body"], by))
+        return execute(command_from(rules, commands.ReplaceRulesTable, kind=kind, by=by))

@@ -67,14 +67,7 @@ class RecordedAssessment:
 def record_assessment(
     ctx: Context, command: commands.RecordAssessment, repository: Repository
 ) -> RecordedAssessment:
-    assessment = AssessmentInput(
-        command.occupation_code,
-        command.level,
-        command.theory_score,
-        command.practical_score,
-        command.assessed_on,
-        command.review_passed,
-    )
+    assessment = command.assessment
     check_assessed_on(assessment.assessed_on, ctx.today)
     check_authorised(
         repository.authorisations(command.assessor_id),

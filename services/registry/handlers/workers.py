@@ -82,7 +82,7 @@ def update_worker(ctx: Context, command: UpdateWorker, repository: Repository) -
 def transfer_worker(ctx: Context, command: TransferWorker, repository: Repository) -> Worker:
     worker = worker_of(repository, command.worker_id)
     on = command.transferred_on or ctx.today
-    target = transfer_target(worker, repository.enterprise(command.to_enterprise_id), on, ctx.today)
+    target = transfer_target(worker, repository.enterprise(command.enterprise_id), on, ctx.today)
     _end_employment(repository, worker, on, "transfer")
     from_enterprise_id = worker.enterprise_id
     worker.enterprise_id, worker.hired_on = target.id, on

@@ -21,7 +21,7 @@ from services.certification.adapters.orm import (
     WorkerReplica,
 )
 from services.certification.domain import errors
-from services.certification.domain.assessment import PromotionRules
+from services.certification.domain.assessment import AssessmentInput, PromotionRules
 from shared.errors import Conflict, InvalidValue, NotFound
 from shared.settings import Settings
 from tests.unit.certification.fakes import NOW, Certification, FakeRepository
@@ -68,10 +68,11 @@ def held(repository: FakeRepository, level: int, since: date, worker_id: str = "
     repository.ledger[(worker_id, X, level)] = entry
 
 
+WHO = {"assessor_id": "asr-1", "worker_id": "wkr-1"}
+
+
 def assess(**change: Any) -> commands.RecordAssessment:
     values: dict[str, Any] = {
-        "assessor_id": "asr-1",
-        "worker_id": "wkr-1",
         "occupation_code": X,
         "level": 5,
         "theory_score": 80.0,
@@ -79,7 +80,8 @@ def assess(**change: Any) -> commands.RecordAssessment:
         "review_passed": None,
         "assessed_on": date(2025, 5, 20),
     } | change
-    return commands.RecordAssessment(**values)
+    who = {name: values.pop(name, default) for name, default in WHO.items()}
+    return commands.RecordAssessment(**who, assessment=AssessmentInput(**values))
 
 
 @pytest.fixture
