@@ -16,7 +16,7 @@ from services.certification.domain.authorisations import (
     check_may_end,
     check_period,
 )
-from shared.errors import NotFound
+from shared.errors import found
 from shared.handling import Context
 
 
@@ -36,8 +36,7 @@ def add_assessor(
 def add_authorisation(
     ctx: Context, command: commands.AddAuthorisation, repository: Repository
 ) -> AssessorAuthorisation:
-    if repository.assessor(command.assessor_id) is None:
-        raise NotFound.of("assessor")
+    found(repository.assessor(command.assessor_id), "assessor")
     row = _authorisation(command.assessor_id, command.authorisation)
     repository.add(row)
     return row
@@ -46,9 +45,9 @@ def add_authorisation(
 def end_authorisation(
     ctx: Context, command: commands.EndAuthorisation, repository: Repository
 ) -> AssessorAuthorisation:
-    row = repository.authorisation(command.assessor_id, command.authorisation_id)
-    if row is None:
-        raise NotFound.of("authorisation")
+    row = found(
+        repository.authorisation(command.assessor_id, command.authorisation_id), "authorisation"
+    )
     ended_on = command.ended_on or ctx.today
     check_may_end(row.valid_from, row.ended_on, ended_on)
     row.ended_on = ended_on

@@ -10,7 +10,7 @@ from services.competitions import commands, events
 from services.competitions.adapters.orm import CompetitionRow, JudgeRow
 from services.competitions.adapters.repository import Repository, to_domain
 from services.competitions.domain import model
-from shared.errors import NotFound
+from shared.errors import found
 from shared.handling import Context
 from shared.regions import COUNTIES, JIAXING
 
@@ -124,8 +124,6 @@ def assign_judge(ctx: Context, command: commands.AssignJudge, repository: Reposi
 
 def remove_judge(ctx: Context, command: commands.RemoveJudge, repository: Repository) -> None:
     row = repository.competition(command.competition_id, lock="update")
-    judge = repository.judge(row.id, command.judge_id)
-    if judge is None:
-        raise NotFound.of("judge")
+    judge = found(repository.judge(row.id, command.judge_id), "judge")
     model.check_judge_removable(to_domain(row), repository.judge_marked(row.id, judge.judge_id))
     repository.remove(judge)
