@@ -54,7 +54,7 @@ def rulebook(rules: Iterator[type[DomainError]], services: list[str]) -> dict[st
     for cls in rules:
         book.setdefault(cls.rule, Rule(cls.rule)).classes.append(cls)
     for service in services:
-        for where, cls in _raised(service):
+        for where, cls in refusals_raised(service):
             rule = book.get(cls.rule)
             if rule is not None and (rule.edge or "/domain/" in where):
                 rule.decided_by.add(where)
@@ -64,7 +64,7 @@ def rulebook(rules: Iterator[type[DomainError]], services: list[str]) -> dict[st
     return book
 
 
-def _raised(service: str) -> Iterator[tuple[str, type[DomainError]]]:
+def refusals_raised(service: str) -> Iterator[tuple[str, type[DomainError]]]:
     """``(path:function, refusal class)`` for each refusal a function of ``service`` raises."""
     package = ROOT / "services" / service
     for path in sorted(package.rglob("*.py")):

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from jiangong.platform import SERVICE_MODULES, available
-from jiangong.rulebook import Rule, rulebook
+from jiangong.rulebook import Rule, refusals_raised, rulebook
 from shared.errors import all_rules
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -64,6 +64,18 @@ def test_every_rule_of_a_service_is_decided_by_a_function_of_its_domain() -> Non
     }
     assert undecided == [], "raise these from a function of the service's domain/"
     assert outside == {}
+
+
+def test_no_handler_raises_a_refusal_itself() -> None:
+    """A handler loads, asks the domain (or the kernel's ``found``) and writes."""
+    _load_every_service()
+    in_handlers = [
+        f"{where} raises {cls.__name__}"
+        for service in available()
+        for where, cls in refusals_raised(service)
+        if "/handlers/" in where
+    ]
+    assert in_handlers == []
 
 
 def test_every_rule_is_named_by_a_test_file_that_exercises_it() -> None:
