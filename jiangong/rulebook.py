@@ -1,10 +1,11 @@
 """Where each rule is decided and which tests prove it, read from the sources of this checkout.
 
 A rule is a refusal class (``shared.errors.DomainError``) and its stable code. The function
-that decides it is one of its service's ``domain/`` functions that raises it (or hands it on
-as a refusal, ``refused(errors.AboveContestBand)``); a refusal that the edge decides (a rate
-limit, a file's format: ``edge = True``) is named wherever in its service it is raised. The
-tests that prove it are the test files that name it: its code, its problem type or its class.
+that decides it is one of its service's ``domain/`` functions that raises it (or builds it for
+its caller to raise, or hands it on: ``refused(errors.AboveContestBand)``); a refusal that the
+edge decides (a rate limit, a file's format: ``edge = True``) is named wherever in its service
+it is raised. The tests that prove it are the test files that name it: its code, its problem
+type or its class.
 ``jiangong problems`` prints both beside the catalogue (``docs/problems.md``).
 """
 
@@ -87,10 +88,13 @@ def _functions(tree: ast.Module) -> Iterator[tuple[str, ast.AST]]:
 
 
 def _refusals(function: ast.AST, module: ModuleType) -> Iterator[type[DomainError]]:
-    """The refusal classes ``function`` raises or passes to a call (a refusal it returns)."""
+    """The refusal classes ``function`` raises, builds for its caller to raise, or passes to a
+    call (``refused(errors.AboveContestBand)``)."""
     for node in ast.walk(function):
         if isinstance(node, ast.Raise) and node.exc is not None:
             named = [node.exc.func if isinstance(node.exc, ast.Call) else node.exc]
+        elif isinstance(node, ast.Return) and isinstance(node.value, ast.Call):
+            named = [node.value.func]  # a refusal built for the caller to raise
         elif isinstance(node, ast.Call):
             named = [arg.func if isinstance(arg, ast.Call) else arg for arg in node.args]
         else:

@@ -3,7 +3,7 @@
 | setting | default | what |
 |---|---|---|
 | ``JIANGONG_IMPORT_BACKGROUND_ROWS`` | 5000 | a file of more rows is imported in the background |
-| ``JIANGONG_IMPORT_CHUNK_ROWS`` | 1000 | the rows a background import writes in one transaction |
+| ``JIANGONG_IMPORT_CHUNK_ROWS`` | 1000 | the rows an import writes in one transaction |
 | ``JIANGONG_IMPORT_STALLED_SECONDS`` | 600 | a background import this long without progress fails |
 
 A setting that cannot be used stops the app from starting, naming it.

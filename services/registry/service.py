@@ -9,7 +9,7 @@ from services.registry.consumers import subscriptions
 from services.registry.demo import load_demo
 from services.registry.events import PRODUCES
 from services.registry.handlers import HANDLERS
-from services.registry.jobs import fail_stalled_imports
+from services.registry.jobs import fail_interrupted_imports, fail_stalled_imports
 from shared.runtime import Job, ServiceDefinition
 
 SERVICE = ServiceDefinition(
@@ -29,4 +29,5 @@ SERVICE = ServiceDefinition(
     keeps_pii=True,
     config=RegistryConfig.from_settings,
     data_version=data_version,
+    at_start=fail_interrupted_imports,
 )

@@ -62,7 +62,7 @@ def register_enterprise(
 def update_enterprise(
     ctx: Context, command: UpdateEnterprise, repository: Repository
 ) -> Enterprise:
-    enterprise = active_enterprise(repository, command.enterprise_id)
+    enterprise = active_enterprise(repository, command.enterprise_id, lock=True)
     changes = dict(command.changes)
     if "region_code" in changes:
         region = region_of(repository, changes["region_code"])
@@ -82,7 +82,7 @@ def update_enterprise(
 def deregister_enterprise(
     ctx: Context, command: DeregisterEnterprise, repository: Repository
 ) -> Enterprise:
-    enterprise = active_enterprise(repository, command.enterprise_id)
+    enterprise = active_enterprise(repository, command.enterprise_id, lock=True)
     count = repository.active_worker_count(enterprise.id)
     check_may_deregister(count, command.deregistered_on, ctx.today)
     enterprise.active = False
@@ -98,8 +98,9 @@ def region_of(repository: Repository, code: str) -> Region:
     return known_region(repository.region(code), code)
 
 
-def active_enterprise(repository: Repository, enterprise_id: str) -> Enterprise:
-    return open_enterprise(repository.enterprise(enterprise_id))
+def active_enterprise(repository: Repository, enterprise_id: str, lock: bool = False) -> Enterprise:
+    """The active enterprise, or the refusal; a change locks it first (see ``worker_of``)."""
+    return open_enterprise(repository.enterprise(enterprise_id, lock))
 
 
 def apply_changes(record: object, changes: Mapping[str, Any]) -> bool:

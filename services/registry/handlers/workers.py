@@ -64,7 +64,7 @@ def register_worker(ctx: Context, command: RegisterWorker, repository: Repositor
 
 
 def update_worker(ctx: Context, command: UpdateWorker, repository: Repository) -> Worker:
-    worker = worker_of(repository, command.worker_id)
+    worker = worker_of(repository, command.worker_id, lock=True)
     check_record_open(worker)
     changes = dict(command.changes)
     if changes.get("is_union_member") is False and "union_joined_on" not in changes:
@@ -80,7 +80,7 @@ def update_worker(ctx: Context, command: UpdateWorker, repository: Repository) -
 
 
 def transfer_worker(ctx: Context, command: TransferWorker, repository: Repository) -> Worker:
-    worker = worker_of(repository, command.worker_id)
+    worker = worker_of(repository, command.worker_id, lock=True)
     on = command.transferred_on or ctx.today
     target = transfer_target(worker, repository.enterprise(command.enterprise_id), on, ctx.today)
     _end_employment(repository, worker, on, "transfer")
@@ -92,7 +92,7 @@ def transfer_worker(ctx: Context, command: TransferWorker, repository: Repositor
 
 
 def record_worker_left(ctx: Context, command: RecordWorkerLeft, repository: Repository) -> Worker:
-    worker = worker_of(repository, command.worker_id)
+    worker = worker_of(repository, command.worker_id, lock=True)
     on = command.left_on or ctx.today
     check_may_leave(worker, on, ctx.today)
     _end_employment(repository, worker, on, "left")
@@ -122,8 +122,10 @@ def record_promotion(ctx: Context, command: RecordPromotion, repository: Reposit
 # -- shared by the handlers above and the import ------------------------------------------------
 
 
-def worker_of(repository: Repository, worker_id: str) -> Worker:
-    return known_worker(repository.worker(worker_id))
+def worker_of(repository: Repository, worker_id: str, lock: bool = False) -> Worker:
+    """The worker, or :class:`WorkerNotFound`; a change locks them first, so that the event it
+    stages (its time taken after the lock) comes after the change before it."""
+    return known_worker(repository.worker(worker_id, lock))
 
 
 def cipher_of(ctx: Context) -> PiiCipher:

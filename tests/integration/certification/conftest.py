@@ -19,7 +19,8 @@ from shared.bus import InProcessBus
 from shared.clock import CLOCK
 from shared.events import new_event, topic_of
 from shared.inbox import Consumer, Delivery
-from shared.outbox import OutboxRecord, Relay
+from shared.outbox import OutboxRecord
+from shared.relay import Relay
 from shared.runtime import engine_of, runtime_of
 from tests.support.worlds import service_app, world_fixtures
 
