@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import ast
-import sys
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -280,39 +277,3 @@ def test_an_entry_not_registered_is_not_found_once_the_judge_may_score() -> None
 def test_judge_of_the_entrys_enterprise_is_refused() -> None:
     with pytest.raises(errors.JudgeOwnEnterprise):
         check_judge_may_score(_closed(), Of("ent-a"), Of("ent-a"))
-
-
-# --- purity ------------------------------------------------------------------------------
-
-DOMAIN = Path(__file__).resolve().parents[3] / "services" / "competitions" / "domain"
-KERNEL_ERRORS = DOMAIN.parents[2] / "shared" / "errors.py"
-STDLIB = sys.stdlib_module_names | {"__future__"}
-PURE_KERNEL = {"shared.errors"}
-"""The one kernel module a domain may import: the base of its refusals, itself pure."""
-
-
-def _imports(path: Path) -> set[str]:
-    """The absolute modules ``path`` imports (``from shared import errors``: shared.errors)."""
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            if node.module in {"shared"}:
-                names.update(f"shared.{alias.name}" for alias in node.names)
-            else:
-                names.add(node.module)
-    return names
-
-
-def _impure(path: Path) -> set[str]:
-    return {n for n in _imports(path) if n.split(".")[0] not in STDLIB and n not in PURE_KERNEL}
-
-
-@pytest.mark.parametrize("path", sorted(DOMAIN.glob("*.py")), ids=lambda p: p.name)
-def test_domain_imports_only_the_standard_library(path: Path) -> None:
-    assert _impure(path) == set()
-
-
-def test_the_kernel_module_the_domain_imports_is_pure_itself() -> None:
-    assert _impure(KERNEL_ERRORS) == set()
