@@ -17,6 +17,7 @@ from flask import Flask, jsonify
 from sqlalchemy.orm import Session
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
+from jiangong.rulebook import rulebook
 from jiangong.services import SERVICE_MODULES, UnknownService, available, definition
 from shared.app import create_app
 from shared.auth import init_auth, verifier_of
@@ -101,7 +102,8 @@ class DataDirLock:
 
 
 def problem_catalogue() -> str:
-    """Every refusal of every service present, as the Markdown of ``docs/problems.md``."""
+    """Every refusal of every service present, as the Markdown of ``docs/problems.md``: the
+    problem types, then where each rule is decided and which test files prove it."""
     for name in available():
         definition(name)  # loads the service's domain errors
     lines = [
@@ -126,7 +128,28 @@ def problem_catalogue() -> str:
         uri = "/problems/" + code.replace("_", "-")
         raised_by = ", ".join(sorted(by))
         lines.append(f"| `{uri}` | {status} | {titles[code]} | `{code}` | {raised_by} |")
-    return "\n".join(lines)
+    return "\n".join([*lines, "", *_where_decided()])
+
+
+def _where_decided() -> list[str]:
+    lines = [
+        "## Where each rule is decided",
+        "",
+        "Each rule has one home: the function of its service's `domain/` that decides it "
+        "(for a refusal the edge decides, a rate limit or a file's format, the function "
+        "that does), and the test files that name it prove it. The kernel's own refusals and "
+        "the bases of a service's refusals are raised by many.",
+        "",
+        "| rule | decided by | proved by |",
+        "|---|---|---|",
+    ]
+    for code, rule in sorted(rulebook(all_rules(), available()).items()):
+        decided = ", ".join(f"`{where}`" for where in sorted(rule.decided_by))
+        if rule.kernel or rule.family:
+            decided = decided or ("every service" if rule.kernel else "its refusals below")
+        proved = ", ".join(f"`{path}`" for path in sorted(rule.proved_by))
+        lines.append(f"| `{code}` | {decided} | {proved} |")
+    return lines
 
 
 def index_app(services: Mapping[str, Flask]) -> Flask:

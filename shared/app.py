@@ -65,8 +65,6 @@ def create_app(
         ),
     }
     api.register_blueprint(health_blueprint(checks))
-    if definition.configure is not None:
-        definition.configure(app)
     for blueprint in definition.blueprints:
         api.register_blueprint(blueprint, url_prefix="/api/v1")
     for page in definition.pages:

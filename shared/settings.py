@@ -169,3 +169,14 @@ def _embedded_pii_key(mode: str, secret: str) -> str:
             "JIANGONG_PII_KEY is not set: production mode needs it to encrypt ID numbers."
         )
     return "pii:" + secret  # the cipher derives its own subkeys from this with HKDF
+
+
+def whole_number_setting(settings: Mapping[str, str], name: str, default: int) -> int:
+    """The whole number above 0 that ``name`` sets, ``default`` where it is unset; anything
+    else stops the service that reads it, naming the variable."""
+    raw = settings.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) == 0:
+        raise ConfigurationError(f"{name} is {raw!r}: give a whole number above 0.")
+    return int(raw)

@@ -23,11 +23,15 @@ from marshmallow import (
     ValidationError,
     fields,
     post_dump,
+    post_load,
     validate,
     validates_schema,
 )
 
+from services.certification.commands import NewAuthorisation
+from services.certification.domain.assessment import AssessmentInput
 from services.certification.domain.levels import NAMES
+from shared.handling import command_from
 from shared.http.fields import (
     DATE_PATTERN,
     SERVER_SET,
@@ -92,6 +96,10 @@ class AuthorisationIn(InputSchema):
         if len(set(data["levels"])) != len(data["levels"]):
             raise ValidationError("Each level is given once.", "levels")
 
+    @post_load
+    def authorisation(self, data: dict[str, Any], **_: Any) -> NewAuthorisation:
+        return command_from(data, NewAuthorisation)
+
 
 class AssessorIn(InputSchema):
     name = Text(64, required=True)
@@ -141,6 +149,12 @@ class AssessmentIn(InputSchema):
         metadata={"description": "the review panel's pass (综合评审), needed for levels 2 and 1"},
     )
     assessed_on = day("the day of the assessment", not_after_today=True, required=True)
+
+    @post_load
+    def assessment(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        """``{worker_id, assessment}``: what a ``RecordAssessment`` takes from the body."""
+        worker_id = data.pop("worker_id")
+        return {"worker_id": worker_id, "assessment": AssessmentInput(**data)}
 
 
 class PromotionOut(Schema):

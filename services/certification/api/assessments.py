@@ -18,6 +18,7 @@ from services.certification.api.assessment_schemas import AssessmentIn, Assessme
 from services.certification.domain import errors
 from shared.auth import current_principal, requires
 from shared.errors import NotFound
+from shared.handling import command_from
 from shared.http import problem_response
 from shared.http.parser import Blueprint
 from shared.runtime import execute
@@ -36,17 +37,8 @@ blp = Blueprint(
 def record(body: dict[str, Any]) -> Any:
     """Record an assessment: ``passed``, the ``promotion`` it gave (or null) and its
     ``certificate_number``. A fail is recorded too, with no promotion."""
-    command = commands.RecordAssessment(
-        assessor_id=current_principal().assessor_id or "",
-        worker_id=body["worker_id"],
-        occupation_code=body["occupation_code"],
-        level=body["level"],
-        theory_score=body["theory_score"],
-        practical_score=body["practical_score"],
-        review_passed=body["review_passed"],
-        assessed_on=body["assessed_on"],
-    )
-    row = execute(command)
+    assessor_id = current_principal().assessor_id or ""
+    row = execute(command_from(body, commands.RecordAssessment, assessor_id=assessor_id))
     return row, {"Location": url_for("assessments.AssessmentById", assessment_id=row.id)}
 
 

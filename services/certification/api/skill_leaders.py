@@ -15,6 +15,7 @@ from services.certification.api.recognition_schemas import (
     SkillLeaderQuery,
 )
 from shared.auth import requires
+from shared.handling import command_from
 from shared.http import page_of, paginate
 from shared.http.parser import Blueprint
 from shared.runtime import execute
@@ -32,7 +33,7 @@ class SkillLeaders(MethodView):
     def post(self, body: dict[str, Any]) -> SkillLeader:
         """Designate an active worker a skill leader in an occupation, today (a second time
         is a 409); ``skill_leader.designated`` follows."""
-        return execute(commands.DesignateSkillLeader(**body, designated_on=None))
+        return execute(command_from(body, commands.DesignateSkillLeader))
 
     @requires("admin")
     @blp.arguments(SkillLeaderQuery, location="query")

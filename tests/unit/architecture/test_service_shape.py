@@ -143,3 +143,14 @@ def test_every_service_module_imports_alone_in_a_fresh_interpreter_in_any_order(
         timeout=120,
     )
     assert result.returncode == 0, f"order (seed {seed}): {modules}\n{result.stderr[-3000:]}"
+
+
+def test_a_service_reads_its_settings_only_in_its_configuration() -> None:
+    """``config.py`` reads them once, at start; everything else uses ``ctx.config``."""
+    readers = [
+        str(path.relative_to(ROOT))
+        for path in sorted(SERVICES.rglob("*.py"))
+        if path.name != "config.py"
+        and any(word in path.read_text() for word in ("settings.extra", "os.environ", "getenv"))
+    ]
+    assert readers == []

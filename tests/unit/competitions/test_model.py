@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,6 +23,7 @@ from services.competitions.domain.model import (
     check_marks,
     next_status,
 )
+from shared.errors import NotFound
 
 NOW = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
 CRITERIA = (
@@ -239,22 +240,40 @@ def test_missing_criterion_is_refused() -> None:
 # --- judges ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Of:
+    """A judge or an entry, by its enterprise."""
+
+    enterprise_id: str | None
+
+
+def _closed(status: Status = Status.CLOSED) -> Competition:
+    return make_competition(status=status)
+
+
 def test_assigned_outside_judge_may_score_a_closed_competition() -> None:
-    check_judge_may_score(Status.CLOSED, True, "ent-b", "ent-a")
-    check_judge_may_score("closed", True, None, "ent-a")
+    check_judge_may_score(_closed(), Of("ent-b"), Of("ent-a"))
+    check_judge_may_score(_closed(), Of(None), Of("ent-a"))
 
 
 @pytest.mark.parametrize("status", [Status.DRAFT, Status.OPEN, Status.PUBLISHED])
 def test_scoring_outside_the_closed_phase_is_refused(status: Status) -> None:
     with pytest.raises(errors.NotScorable):
-        check_judge_may_score(status, True, "ent-b", "ent-a")
+        check_judge_may_score(_closed(status), Of("ent-b"), Of("ent-a"))
 
 
 def test_unassigned_judge_is_refused() -> None:
     with pytest.raises(errors.JudgeNotAssigned):
-        check_judge_may_score(Status.CLOSED, False, "ent-b", "ent-a")
+        check_judge_may_score(_closed(), None, Of("ent-a"))
+
+
+def test_an_entry_not_registered_is_not_found_once_the_judge_may_score() -> None:
+    with pytest.raises(errors.JudgeNotAssigned):
+        check_judge_may_score(_closed(), None, None)
+    with pytest.raises(NotFound):
+        check_judge_may_score(_closed(), Of("ent-b"), None)
 
 
 def test_judge_of_the_entrys_enterprise_is_refused() -> None:
     with pytest.raises(errors.JudgeOwnEnterprise):
-        check_judge_may_score(Status.CLOSED, True, "ent-a", "ent-a")
+        check_judge_may_score(_closed(), Of("ent-a"), Of("ent-a"))
