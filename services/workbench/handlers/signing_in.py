@@ -8,7 +8,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from services.workbench.adapters.orm import Account, SignedInSession
 from services.workbench.adapters.repository import Repository
@@ -24,6 +24,9 @@ from services.workbench.domain.sessions import SessionTimes, why_ended
 from services.workbench.handlers.accounts import record
 from shared.clock import SHANGHAI, as_utc
 from shared.handling import Context
+
+SEEN_EVERY = timedelta(minutes=1)
+"""A session's last request is written at most this often: idle time counts in minutes."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,8 @@ def sign_in(ctx: Context, command: SignIn, repository: Repository) -> SignedIn |
             record(repository, now, "locked", account_id, by="system", address=address)
             return locked
         return SignInRefused()
+    if repository.hasher.outdated(account.password_hash):
+        account.password_hash = repository.hasher.hash(command.password)
     secret = secrets.token_urlsafe(32)
     session = SignedInSession(
         id=uuid.uuid4().hex,
@@ -104,7 +109,8 @@ def resume_session(
         session.ended_at, session.ended_because = ctx.now, ended
         record(repository, ctx.now, "session_ended", session.account_id, by="system", detail=ended)
         return None
-    session.last_seen_at = ctx.now
+    if ctx.now - times.last_seen_at >= SEEN_EVERY:
+        session.last_seen_at = ctx.now
     return session, account
 
 

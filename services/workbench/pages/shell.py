@@ -194,8 +194,9 @@ def call(service: str, method: str, path: str, **options: Any) -> Any:
 
 
 def wants_page() -> bool:
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "text/html" or request.accept_mimetypes.best is None
+    """A browser (it prefers ``text/html``) gets a page; a program (``*/*``, JSON) a problem."""
+    accepted = request.accept_mimetypes
+    return accepted["text/html"] > accepted["application/json"]
 
 
 def unavailable(error: ServiceUnavailable) -> tuple[str, int, dict[str, str]]:

@@ -90,3 +90,12 @@ def test_a_service_that_does_not_answer_gives_a_page_saying_what_still_works(
         assert answer.status_code == 503 and answer.headers["Retry-After"]
         assert "职工登记服务" in page and "仍可使用的功能" in page and "Traceback" not in page
         assert person.get("/workbench/account").status_code == 200
+
+
+def test_a_program_meeting_a_missing_page_gets_a_problem_and_a_browser_a_page(
+    bench: Bench,
+) -> None:
+    program = Client(bench.platform.wsgi).get("/workbench/nope", headers={"Accept": "*/*"})
+    assert program.status_code == 404 and program.mimetype == "application/problem+json"
+    browser = bench.person().get("/workbench/nope", Accept="text/html,*/*;q=0.8")
+    assert browser.status_code == 404 and "页面不存在" in browser.get_data(as_text=True)

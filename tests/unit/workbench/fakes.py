@@ -19,7 +19,10 @@ class PlainHasher:
         return "plain:" + password
 
     def verify(self, hash: str, password: str) -> bool:
-        return bool(hash) and hash == "plain:" + password
+        return bool(hash) and hash.removeprefix("old") == "plain:" + password
+
+    def outdated(self, hash: str) -> bool:
+        return hash.startswith("old")
 
 
 class FakeRepository:

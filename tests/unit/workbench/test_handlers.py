@@ -160,3 +160,11 @@ def test_no_password_is_ever_written_to_the_log(desk: Desk) -> None:
     sign_in(desk)
     logged = " ".join(str(vars(entry)) for entry in desk.repository.log)
     assert PASSWORD not in logged and "typed-wrongly-123" not in logged
+
+
+def test_a_hash_of_an_older_cost_is_made_again_at_the_next_sign_in(desk: Desk) -> None:
+    account = desk.repository.account_by_login("13800000001")
+    assert account is not None
+    account.password_hash = "old" + account.password_hash
+    assert isinstance(sign_in(desk), SignedIn)
+    assert account.password_hash == "plain:" + PASSWORD
