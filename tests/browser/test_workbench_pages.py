@@ -1,8 +1,10 @@
 """The workbench in headless Chromium, against the registry and the workbench embedded: a clerk
 signs in, sees 单位信息 and signs out; five wrong passwords lock the account; a POST without its
 CSRF token is refused; an idle session ends (the workbench's clock moved); a service that does
-not answer gives its page; and every page passes axe-core's WCAG 2.2 AA rules with no serious
-or critical violation at 390 and at 1280 px.
+not answer gives its page; the session cookie is new at sign-in and out of script's reach; a
+signed-out session's cookie and a disabled account's open session are refused; one's other
+session ends from 我的账号 through htmx; and every page passes axe-core's WCAG 2.2 AA rules
+with no serious or critical violation at 390 and at 1280 px.
 
 Screenshots of each page at both widths are saved in the test's ``tmp_path`` (``pytest -s``
 prints where)."""
@@ -80,10 +82,10 @@ def test_a_clerk_signs_in_sees_the_enterprise_and_signs_out(browser: Any, served
     login, enterprise = served.bench.clerk()
     page = served.page(browser)
     served.sign_in(page, login)
-    expect(page.get_by_role("heading", name="工作台")).to_be_visible()
+    expect(page.get_by_role("heading", name="工作台", exact=True)).to_be_visible()
     expect(page.locator("header")).to_contain_text("王经办")
     page.get_by_role("link", name="单位信息").click()
-    expect(page.get_by_role("heading", name="单位信息")).to_be_visible()
+    expect(page.get_by_role("heading", name="单位信息", exact=True)).to_be_visible()
     expect(page.locator("dl")).to_contain_text(enterprise["name"])
     expect(page.locator("dl")).to_contain_text("秀洲区")
     own_page = page.url
@@ -120,7 +122,7 @@ def test_an_idle_session_ends(browser: Any, served: Served) -> None:
     login, _ = served.bench.clerk()
     page = served.page(browser)
     served.sign_in(page, login)
-    expect(page.get_by_role("heading", name="工作台")).to_be_visible()
+    expect(page.get_by_role("heading", name="工作台", exact=True)).to_be_visible()
     served.bench.clock.move(minutes=31)
     page.reload()
     expect(page.get_by_role("heading", name="登录工作台")).to_be_visible()
@@ -135,6 +137,72 @@ def test_a_service_that_does_not_answer_gives_its_page(browser: Any, registry_do
     assert answer.value.status == 503
     expect(page.get_by_role("heading", name="暂时无法使用")).to_be_visible()
     expect(page.get_by_text("仍可使用的功能")).to_be_visible()
+
+
+def session_cookie(page: Page) -> dict[str, Any]:
+    [cookie] = [c for c in page.context.cookies() if c["name"] == "jiangong_workbench"]
+    return dict(cookie)
+
+
+def test_the_session_cookie_is_new_at_sign_in_http_only_and_same_site_lax(
+    browser: Any, served: Served
+) -> None:
+    login, _ = served.bench.clerk()
+    page = served.page(browser)
+    planted = {"name": "jiangong_workbench", "value": "planted", "domain": "127.0.0.1"}
+    page.context.add_cookies([{**planted, "path": "/workbench"}])
+    served.sign_in(page, login)
+    expect(page.get_by_role("heading", name="工作台", exact=True)).to_be_visible()
+    cookie = session_cookie(page)
+    assert cookie["value"] != "planted" and len(cookie["value"]) >= 40
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax" and cookie["path"] == "/workbench"
+    assert page.evaluate("document.cookie").find("jiangong_workbench=") == -1  # no script reads it
+
+
+def test_a_signed_out_sessions_cookie_is_refused_by_the_server(
+    browser: Any, served: Served
+) -> None:
+    login, _ = served.bench.clerk()
+    page = served.page(browser)
+    served.sign_in(page, login)
+    kept = session_cookie(page)
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_role("status")).to_have_text("您已退出登录。")
+    replayed = served.page(browser)
+    replayed.context.add_cookies([kept])
+    replayed.goto(f"{served.url}/workbench/account")
+    expect(replayed.get_by_role("heading", name="登录工作台")).to_be_visible()
+
+
+def test_a_disabled_accounts_open_session_ends_at_its_next_page(
+    browser: Any, served: Served
+) -> None:
+    from services.workbench.commands import DisableAccount
+    from shared.runtime import run
+
+    login, _ = served.bench.clerk()
+    page = served.page(browser)
+    served.sign_in(page, login)
+    expect(page.get_by_role("heading", name="工作台", exact=True)).to_be_visible()
+    run(served.bench.workbench, DisableAccount(login))
+    page.get_by_role("link", name="我的账号").first.click()
+    expect(page.get_by_role("heading", name="登录工作台")).to_be_visible()
+
+
+def test_one_ends_ones_other_session_from_my_account_without_a_reload(
+    browser: Any, served: Served
+) -> None:
+    login, _ = served.bench.clerk()
+    phone, desktop = served.page(browser), served.page(browser, DESKTOP)
+    served.sign_in(phone, login)
+    served.sign_in(desktop, login)
+    desktop.goto(f"{served.url}/workbench/account")
+    rows = desktop.locator("#sessions tbody tr")
+    expect(rows).to_have_count(2)
+    desktop.get_by_role("button", name="结束此会话").click()  # sent by htmx, its CSRF header
+    expect(rows).to_have_count(1)
+    phone.reload()
+    expect(phone.get_by_role("heading", name="登录工作台")).to_be_visible()
 
 
 def serious(page: Page) -> list[str]:
