@@ -75,9 +75,9 @@ def _parser() -> argparse.ArgumentParser:
         help="run every service embedded in one process (SQLite, in-process bus, one port)",
         description="Run the whole platform in one process: every service on its own SQLite "
         "file in JIANGONG_DATA_DIR (default ./var), mounted under /registry, /competitions, "
-        "/certification and / , with the relays, consumers and scheduled jobs in background "
-        "threads. Migrates first. Ctrl-C stops cleanly: running batches finish, the outboxes "
-        "are drained.",
+        "/certification, /workbench and / , with the relays, consumers and scheduled jobs in "
+        "background threads. Migrates first. Ctrl-C stops cleanly: running batches finish, the "
+        "outboxes are drained.",
     )
     up.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     up.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")

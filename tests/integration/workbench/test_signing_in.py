@@ -153,3 +153,21 @@ def test_the_pages_speak_english_when_the_browser_asks_or_the_person_picks_it(
         "/workbench/language", {"language": "en", "next": "/workbench/login", "csrf_token": token}
     )
     assert "Password" in person.get("/workbench/login").get_data(as_text=True)
+
+
+def test_after_signing_in_it_goes_only_to_a_page_of_this_site(bench: Bench) -> None:
+    login, enterprise = bench.clerk()
+    own = f"/workbench/enterprises/{enterprise['id']}"
+    for wanted, lands in (
+        (own, own),
+        ("//elsewhere.example/steal", "/workbench/"),
+        ("https://elsewhere.example/", "/workbench/"),
+        ("/\\elsewhere.example", "/workbench/"),
+    ):
+        person = bench.person()
+        token = person.csrf()
+        answer = person.post(
+            "/workbench/login",
+            {"login": login, "password": PASSWORD, "next": wanted, "csrf_token": token},
+        )
+        assert answer.headers["Location"] == lands, wanted
