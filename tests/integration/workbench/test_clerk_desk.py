@@ -99,3 +99,16 @@ def test_a_program_meeting_a_missing_page_gets_a_problem_and_a_browser_a_page(
     assert program.status_code == 404 and program.mimetype == "application/problem+json"
     browser = bench.person().get("/workbench/nope", Accept="text/html,*/*;q=0.8")
     assert browser.status_code == 404 and "页面不存在" in browser.get_data(as_text=True)
+
+
+def test_pages_run_no_inline_script_cannot_be_framed_and_a_desk_is_not_cached(
+    bench: Bench,
+) -> None:
+    login, enterprise = bench.clerk()
+    person = bench.person()
+    person.sign_in(login)
+    answer = person.get(f"/workbench/enterprises/{enterprise['id']}")
+    policy = answer.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and answer.headers["Cache-Control"] == "no-store"
+    assert "<script>" not in answer.get_data(as_text=True)
