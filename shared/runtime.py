@@ -103,6 +103,8 @@ class Runtime:
 
 
 _RUNTIME = "jiangong"
+PLATFORM_WSGI = "JIANGONG_PLATFORM_WSGI"
+"""Embedded, the config key of every app that holds the whole platform's WSGI app."""
 
 
 def runtime_of(app: Flask) -> Runtime:

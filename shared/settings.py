@@ -21,7 +21,13 @@ PLACEHOLDER_SECRETS = frozenset(
 )
 """Secrets that examples and habits put in a file: never a production key, however long."""
 
-SERVICE_PORTS = {"dashboard": 8000, "registry": 8001, "competitions": 8002, "certification": 8003}
+SERVICE_PORTS = {
+    "dashboard": 8000,
+    "registry": 8001,
+    "competitions": 8002,
+    "certification": 8003,
+    "workbench": 8004,
+}
 
 
 class ConfigurationError(RuntimeError):
