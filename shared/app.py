@@ -69,6 +69,8 @@ def create_app(
         api.register_blueprint(blueprint, url_prefix="/api/v1")
     for page in definition.pages:
         app.register_blueprint(page)
+    if definition.pages_setup is not None:
+        definition.pages_setup(app)
     app.register_blueprint(asyncapi_blueprint(app))
     app.register_blueprint(docs_assets_blueprint())
     app.url_value_preprocessor(refuse_nul_in_path)

@@ -67,6 +67,10 @@ class ServiceDefinition:
     """A service that stores ID numbers gets a :class:`PiiCipher` in its context."""
     pages: Sequence[Any] = ()
     """Plain Flask blueprints for people, registered at the app's root (``/``, not the API)."""
+    pages_setup: Callable[[Flask], None] | None = None
+    """What a service with pages adds to its app once the kernel has built it (the workbench:
+    its API client, CSRF protection, cookies and error pages); its configuration is read by
+    :attr:`config` before."""
     config: Callable[[Mapping[str, str]], Any] | None = None
     """Reads the service's own ``JIANGONG_*`` settings into its typed configuration, once, as
     the app is built (a bad value raises ``ConfigurationError`` naming it, so the service does

@@ -1,4 +1,5 @@
-"""The workbench's configuration, read once when its app is built (``Settings.extra``).
+"""The workbench's configuration, read once when its app is built (``Settings.extra``), reached
+as ``runtime_of(app).config``.
 
 | setting | default | what |
 |---|---|---|
@@ -30,7 +31,6 @@ EMBEDDED_PREFIXES = {
     "certification": "/certification",
     "dashboard": "",
 }
-_EXTENSION = "jiangong.workbench"
 
 
 def base_url_variable(service: str) -> str:
@@ -63,12 +63,6 @@ class WorkbenchConfig:
         return cls(urls, site, timedelta(minutes=int(minutes)))
 
 
-def read_config(app: Flask) -> WorkbenchConfig:
-    config = WorkbenchConfig.from_settings(runtime_of(app).settings.extra)
-    app.extensions[_EXTENSION] = config
-    return config
-
-
 def config_of(app: Flask) -> WorkbenchConfig:
-    config: WorkbenchConfig = app.extensions[_EXTENSION]
+    config: WorkbenchConfig = runtime_of(app).config
     return config

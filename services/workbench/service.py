@@ -9,6 +9,7 @@ file.
 from pathlib import Path
 
 from services.workbench.adapters.orm import db, kernel
+from services.workbench.config import WorkbenchConfig
 from services.workbench.demo import load_demo
 from services.workbench.handlers import HANDLERS
 from services.workbench.pages import account, clerk, home, shell, signing_in
@@ -25,6 +26,7 @@ SERVICE = ServiceDefinition(
     "people's accounts and sessions.",
     handlers=HANDLERS,
     pages=(shell.bp, home.bp, signing_in.bp, account.bp, clerk.bp),
-    configure=attach,
+    config=WorkbenchConfig.from_settings,
+    pages_setup=attach,
     load_demo=load_demo,
 )

@@ -1,5 +1,5 @@
-"""What the workbench adds to the app the kernel builds (the definition's ``configure``): its
-configuration and API client, Flask-WTF's CSRF protection, the signed cookie that holds the
+"""What the workbench adds to the app the kernel builds (the definition's ``pages_setup``): its
+API client, Flask-WTF's CSRF protection, the signed cookie that holds the
 CSRF token (its flags like the session cookie's), and the error pages."""
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
 from services.workbench.client import attach_client
-from services.workbench.config import read_config
 from services.workbench.pages.shell import answer_errors_as_pages, shell_globals
 from shared.runtime import runtime_of
 
@@ -28,7 +27,6 @@ class CsrfCookie(SecureCookieSessionInterface):
 
 def attach(app: Flask) -> None:
     settings = runtime_of(app).settings
-    read_config(app)
     attach_client(app, settings)
     app.secret_key = hmac.new(
         settings.secret.encode(), b"jiangong workbench csrf", hashlib.sha256
