@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from services.workbench.adapters.orm import Account, SignedInSession, SignInLogEntry
+from services.workbench.domain.accounts import Hasher
 from shared.clock import as_utc
 
 COMMON_PASSWORDS = Path(__file__).parent.parent / "common-passwords.txt"
@@ -24,12 +25,6 @@ COMMON_PASSWORDS = Path(__file__).parent.parent / "common-passwords.txt"
 def common_passwords() -> frozenset[str]:
     lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
     return frozenset(line.strip().casefold() for line in lines if line and line[0] != "#")
-
-
-class Hasher(Protocol):
-    def hash(self, password: str) -> str: ...
-    def verify(self, hash: str, password: str) -> bool: ...
-    def outdated(self, hash: str) -> bool: ...
 
 
 class Argon2Hasher:

@@ -14,11 +14,11 @@ from services.workbench.commands import (
     DisableAccount,
     ResetPassword,
 )
-from services.workbench.domain.errors import (
-    LoginTaken,
-    ScopeMismatch,
-    UnknownAccount,
-    WrongPassword,
+from services.workbench.domain.accounts import (
+    check_current_password,
+    check_login_free,
+    check_scope,
+    known_account,
 )
 from services.workbench.domain.passwords import check_password, one_time_password
 from shared.auth import ROLES, SCOPE_CLAIMS
@@ -46,10 +46,8 @@ def create_account(
 ) -> tuple[Account, str | None]:
     """The account and, where no password was given, its one-time password."""
     login = command.login.strip()
-    if command.role not in ROLES or bool(SCOPE_CLAIMS.get(command.role)) != bool(command.scope_id):
-        raise ScopeMismatch(field="role")
-    if repository.account_by_login(login) is not None:
-        raise LoginTaken()
+    check_scope(command.role, command.scope_id, ROLES, SCOPE_CLAIMS)
+    check_login_free(repository.account_by_login(login))
     password = command.password or one_time_password()
     check_password(password, login, repository.common)
     account = Account(
@@ -70,10 +68,7 @@ def create_account(
 
 
 def _known(repository: Repository, login: str) -> Account:
-    account = repository.account_by_login(login.strip())
-    if account is None:
-        raise UnknownAccount(field="login")
-    return account
+    return known_account(repository.account_by_login(login.strip()), field="login")
 
 
 def disable_account(ctx: Context, command: DisableAccount, repository: Repository) -> Account:
@@ -102,11 +97,8 @@ def reset_password(
 
 def change_password(ctx: Context, command: ChangePassword, repository: Repository) -> Account:
     """The person's own change: the current password first; their other sessions end."""
-    account = repository.account(command.account_id)
-    if account is None:
-        raise UnknownAccount()
-    if not repository.hasher.verify(account.password_hash, command.current_password):
-        raise WrongPassword()
+    account = known_account(repository.account(command.account_id))
+    check_current_password(account, command.current_password, repository.hasher)
     check_password(command.new_password, account.login, repository.common, "new_password")
     account.password_hash = repository.hasher.hash(command.new_password)
     account.must_change_password = False

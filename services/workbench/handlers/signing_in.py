@@ -13,16 +13,12 @@ from datetime import datetime, timedelta
 from services.workbench.adapters.orm import Account, SignedInSession
 from services.workbench.adapters.repository import Repository
 from services.workbench.commands import EndOtherSession, ResumeSession, SignIn, SignOut
-from services.workbench.domain.errors import (
-    AccountLocked,
-    AddressLocked,
-    DomainError,
-    SignInRefused,
-)
-from services.workbench.domain.lockout import PER_ACCOUNT, PER_ADDRESS
+from services.workbench.domain.accounts import admitted
+from services.workbench.domain.lockout import failures_since, lock_in_force
 from services.workbench.domain.sessions import SessionTimes, why_ended
 from services.workbench.handlers.accounts import record
-from shared.clock import SHANGHAI, as_utc
+from shared.clock import as_utc
+from shared.errors import DomainError
 from shared.handling import Context
 
 SEEN_EVERY = timedelta(minutes=1)
@@ -41,25 +37,14 @@ def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def shown(moment: datetime) -> str:
-    """A lock's end as a person in Jiaxing reads it."""
-    return as_utc(moment).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-
-
 def _lock_on(
     repository: Repository, now: datetime, account: Account | None, address: str
 ) -> DomainError | None:
-    """The refusal for a lock in force now, if any: the address's first, then the account's."""
-    since = now - PER_ADDRESS.looks_back()
-    until = PER_ADDRESS.locked_until(repository.failures(since, address=address), now)
-    if until is not None:
-        return AddressLocked.until(shown(until))
-    if account is not None:
-        failures = repository.failures(since, account_id=account.id)
-        until = PER_ACCOUNT.locked_until(failures, now)
-        if until is not None:
-            return AccountLocked.until(shown(until))
-    return None
+    """The refusal for a lock in force now, if any, asked on the failures that can count."""
+    since = failures_since(now)
+    of_address = repository.failures(since, address=address)
+    of_account = repository.failures(since, account_id=account.id) if account else []
+    return lock_in_force(now, of_address, of_account)
 
 
 def sign_in(ctx: Context, command: SignIn, repository: Repository) -> SignedIn | DomainError:
@@ -70,14 +55,33 @@ def sign_in(ctx: Context, command: SignIn, repository: Repository) -> SignedIn |
     if locked is not None:
         record(repository, now, "refused_locked", account_id, by="self", address=address)
         return locked
-    hash = account.password_hash if account else ""
-    if not repository.hasher.verify(hash, command.password) or not (account and account.active):
-        record(repository, now, "failure", account_id, by="self", address=address)
-        locked = _lock_on(repository, now, account, address)
-        if locked is not None:
-            record(repository, now, "locked", account_id, by="system", address=address)
-            return locked
-        return SignInRefused()
+    outcome = admitted(account, command.password, repository.hasher)
+    if not isinstance(outcome, Account):
+        return _failed(repository, now, account, address, outcome)
+    return _session_of(repository, now, outcome, command)
+
+
+def _failed(
+    repository: Repository,
+    now: datetime,
+    account: Account | None,
+    address: str,
+    refused: DomainError,
+) -> DomainError:
+    """The failure logged, and the refusal it earns: a lock, where it reached one."""
+    account_id = account.id if account else None
+    record(repository, now, "failure", account_id, by="self", address=address)
+    locked = _lock_on(repository, now, account, address)
+    if locked is None:
+        return refused
+    record(repository, now, "locked", account_id, by="system", address=address)
+    return locked
+
+
+def _session_of(
+    repository: Repository, now: datetime, account: Account, command: SignIn
+) -> SignedIn:
+    """A new session for the account admitted; a hash of an older cost is made again."""
     if repository.hasher.outdated(account.password_hash):
         account.password_hash = repository.hasher.hash(command.password)
     secret = secrets.token_urlsafe(32)
@@ -87,11 +91,11 @@ def sign_in(ctx: Context, command: SignIn, repository: Repository) -> SignedIn |
         account_id=account.id,
         started_at=now,
         last_seen_at=now,
-        address=address[:64],
+        address=command.address[:64],
         user_agent=command.user_agent[:200],
     )
     repository.add(session)
-    record(repository, now, "sign_in", account.id, by="self", address=address)
+    record(repository, now, "sign_in", account.id, by="self", address=command.address)
     return SignedIn(secret, session, account)
 
 

@@ -22,6 +22,7 @@ from services.workbench.domain.errors import (
     LoginTaken,
     ScopeMismatch,
     SignInRefused,
+    UnknownAccount,
     WrongPassword,
 )
 from services.workbench.handlers.signing_in import SignedIn
@@ -130,6 +131,18 @@ def test_a_reset_gives_a_one_time_password_and_ends_the_sessions(desk: Desk) -> 
     account, password = desk(ResetPassword("13800000001"))
     assert account.must_change_password and desk(ResumeSession(signed_in.secret)) is None
     assert isinstance(sign_in(desk, password), SignedIn)
+
+
+def test_an_unknown_login_is_neither_disabled_nor_reset_and_nothing_is_logged(
+    desk: Desk,
+) -> None:
+    for command in (DisableAccount("13900000000"), ResetPassword("13900000000")):
+        with pytest.raises(UnknownAccount) as refused:
+            desk(command)
+        assert refused.value.errors == {"login": [refused.value.detail]}
+    with pytest.raises(UnknownAccount):
+        desk(ChangePassword("no-such-account", PASSWORD, "another-passphrase", "session"))
+    assert desk.kinds() == ["account_created"]
 
 
 def test_changing_ones_password_needs_the_current_one_and_ends_the_other_sessions(
