@@ -17,13 +17,17 @@ class PostgresUnavailable(RuntimeError):
 
 
 @contextmanager
-def scratch_database(admin_url: str = DEFAULT_ADMIN_URL, prefix: str = "jiangong") -> Iterator[str]:
-    """Create a fresh database, yield its URL, drop it afterwards."""
+def scratch_database(
+    admin_url: str = DEFAULT_ADMIN_URL, prefix: str = "jiangong", template: str | None = None
+) -> Iterator[str]:
+    """Create a fresh database (a copy of ``template``, a database no one is connected to, if
+    given), yield its URL, drop it afterwards."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    copied = f' TEMPLATE "{template}"' if template else ""
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"{copied}'))
     except OperationalError as error:
         admin.dispose()
         raise PostgresUnavailable(f"PostgreSQL at {admin_url} is not reachable: {error}") from error

@@ -15,19 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from flask.testing import FlaskClient
 
 from services.certification.events import PRODUCES as CERTIFICATION
 from services.competitions.events import PRODUCES as COMPETITIONS
 from services.dashboard.service import SERVICE
 from services.registry.events import PRODUCES as REGISTRY
-from shared.bus import InProcessBus
-from shared.clock import CLOCK
-from shared.events import CATALOGUE, restore_event, topic_of
-from shared.inbox import Consumer, Delivery
-from shared.outbox import OutboxRecord
-from shared.runtime import engine_of, runtime_of
-from tests.support.worlds import service_app, world_fixtures
+from shared.events import CATALOGUE, restore_event
+from tests.support.worlds import ServiceWorld, service_app, world_fixtures
 
 PRODUCER_SCHEMAS = {**REGISTRY, **COMPETITIONS, **CERTIFICATION}
 FAST_STREAM = {
@@ -42,24 +36,11 @@ def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
-class World:
+class World(ServiceWorld):
     """One dashboard and the handles a test needs: HTTP, the clock, events, the bus."""
 
     def __init__(self, app: Flask):
-        self.app = app
-        self.client: FlaskClient = app.test_client()
-        self.now = datetime(2026, 7, 1, 4, 0, tzinfo=UTC)  # noon in Jiaxing, 1 July 2026
-        app.config[CLOCK] = lambda: self.now
-        self.engine = engine_of(app)
-        self.bus = InProcessBus()
-        self.consumer = Consumer(
-            "dashboard",
-            self.engine,
-            SERVICE.kernel.inbox,
-            SERVICE.consumes(),
-            context=runtime_of(app).context,
-        )
-        self.offsets: dict[str, int] = {}
+        super().__init__(app, SERVICE, datetime(2026, 7, 1, 4, 0, tzinfo=UTC))  # noon, 1 July
         self._tick = datetime(2026, 1, 1, tzinfo=UTC)
 
     # -- events ----------------------------------------------------------------------------
@@ -82,17 +63,6 @@ class World:
             time=at,
             data=data,
         )
-
-    def deliver(self, *events: Any) -> None:
-        """Hand events to the consumer in one batch, and keep them on the bus for replay."""
-        deliveries = []
-        for event in events:
-            topic = topic_of(CATALOGUE[event.get_type()])
-            self.offsets[topic] = self.offsets.get(topic, 0) + 1
-            deliveries.append(Delivery(topic, 0, self.offsets[topic], event=event))
-        assert self.consumer.handle(deliveries) == []
-        for delivery in deliveries:
-            self.bus.publish(delivery.topic, [OutboxRecord.of(delivery.offset, delivery.decode())])
 
     def send(self, event_type: str, subject: str, data: dict[str, Any]) -> Any:
         event = self.make(event_type, subject, data)
