@@ -20,6 +20,22 @@ from tests.support.broker import DevBroker
 from tests.support.postgres import DEFAULT_ADMIN_URL, PostgresUnavailable, scratch_database
 from tests.support.templates import PostgresTemplates, SqliteTemplates
 
+SLOW = (
+    "tests/e2e/",
+    "tests/browser/",
+    "tests/integration/platform/",
+    "tests/contract/test_openapi_fuzz.py",
+)
+"""Where the slow tests are: the platform in processes or threads of its own, a browser, the
+fuzz. ``make test-quick`` leaves them out (``-m "not slow"``); ``make test`` runs them."""
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.relative_to(config.rootpath).as_posix().startswith(SLOW):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevBroker]:
