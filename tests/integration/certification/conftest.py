@@ -13,6 +13,7 @@ from flask import Flask
 
 from services.certification.service import SERVICE
 from shared.events import new_event
+from tests.support.facts import worker_facts
 from tests.support.worlds import ServiceWorld, service_app, world_fixtures
 
 
@@ -41,22 +42,7 @@ class World(ServiceWorld):
     ) -> str:
         """A worker announced by the registry; returns their id."""
         worker_id = data.pop("id", None) or new_id("wkr")
-        facts = {
-            "id": worker_id,
-            "enterprise_id": enterprise_id or new_id("ent"),
-            "name": "张小强",
-            "id_number_masked": "330402********123X",
-            "region_code": region_code,
-            "gender": "male",
-            "birth_date": "1990-05-12",
-            "occupation_code": "6-18-01-01",
-            "is_migrant": False,
-            "is_union_member": True,
-            "union_joined_on": None,
-            "hired_on": "2015-03-01",
-            "active": True,
-            "left_on": None,
-        }
+        facts = worker_facts(worker_id, enterprise_id or new_id("ent"), region_code=region_code)
         self.event("registry", event_type, worker_id, {**facts, **data})
         return worker_id
 

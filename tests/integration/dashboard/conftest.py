@@ -21,6 +21,7 @@ from services.competitions.events import PRODUCES as COMPETITIONS
 from services.dashboard.service import SERVICE
 from services.registry.events import PRODUCES as REGISTRY
 from shared.events import CATALOGUE, restore_event
+from tests.support.facts import enterprise_facts, worker_facts
 from tests.support.worlds import ServiceWorld, service_app, world_fixtures
 
 PRODUCER_SCHEMAS = {**REGISTRY, **COMPETITIONS, **CERTIFICATION}
@@ -71,42 +72,13 @@ class World(ServiceWorld):
 
     # -- the facts, as their producers describe them ---------------------------------------
     def enterprise_data(self, id: str, region_code: str = "330402", **data: Any) -> dict[str, Any]:
-        return {
-            "id": id,
-            "uscc": "91330400MA2B1234X5",
-            "name": "嘉兴示范机械有限公司",
-            "region_code": region_code,
-            "county_code": region_code[:6],
-            "has_union": True,
-            "union_founded_on": "2018-05-01",
-            "above_designated_size": True,
-            "ownership": "non_public",
-            "employee_count": 120,
-            "active": True,
-            "deregistered_on": None,
-            **data,
-        }
+        place = {"region_code": region_code, "county_code": region_code[:6]}
+        return enterprise_facts(id, **{**place, **data})
 
     def worker_data(
         self, id: str, enterprise_id: str, region_code: str = "330402", **data: Any
     ) -> dict[str, Any]:
-        return {
-            "id": id,
-            "enterprise_id": enterprise_id,
-            "name": "张小强",
-            "id_number_masked": "330402********123X",
-            "region_code": region_code,
-            "gender": "male",
-            "birth_date": "1990-05-12",
-            "occupation_code": "6-18-01-01",
-            "is_migrant": False,
-            "is_union_member": True,
-            "union_joined_on": "2019-03-01",
-            "hired_on": "2015-03-01",
-            "active": True,
-            "left_on": None,
-            **data,
-        }
+        return worker_facts(id, enterprise_id, **{"region_code": region_code, **data})
 
     def enterprise(self, region_code: str = "330402", **data: Any) -> str:
         enterprise_id = data.pop("id", None) or new_id("ent")
