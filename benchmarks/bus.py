@@ -38,7 +38,8 @@ from shared.db import ping_when_idle  # noqa: E402
 from shared.events import Message, new_event, to_message, topic_of  # noqa: E402
 from shared.inbox import Consumer, Delivery, Received, Subscription  # noqa: E402
 from shared.kafka_bus import KafkaBus  # noqa: E402
-from shared.outbox import Outbox, Relay  # noqa: E402
+from shared.outbox import Outbox  # noqa: E402
+from shared.relay import Relay  # noqa: E402
 from shared.tables import kernel_tables  # noqa: E402
 from tests.support.broker import DevBroker  # noqa: E402
 from tests.support.postgres import scratch_database  # noqa: E402

@@ -53,7 +53,7 @@ from shared.clock import as_utc  # noqa: E402
 from shared.events import new_event, topic_of  # noqa: E402
 from shared.handling import handle  # noqa: E402
 from shared.inbox import Consumer, Delivery  # noqa: E402
-from shared.outbox import Relay  # noqa: E402
+from shared.relay import Relay  # noqa: E402
 from shared.runtime import engine_of, migrate, runtime_of  # noqa: E402
 from shared.settings import Settings  # noqa: E402
 

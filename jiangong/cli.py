@@ -225,12 +225,14 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
     before any database, relay, consumer or job is touched. Connections made while the
     platform starts wait in the listening queue; waitress answers them once it is up."""
     from jiangong.platform import DataDirInUse, DataDirLock, EmbeddedPlatform
+    from jiangong.server_limits import BACKLOG, Limits, within_open_file_limit
     from jiangong.serving import HttpServer, keep_start_up_heap, stop_on_signals, trusting_proxies
     from shared.logs import AccessLog
 
+    limits = within_open_file_limit(Limits(max_body_bytes=settings.max_upload_bytes))
     try:
         family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-        listening = socket.create_server((args.host, args.port), family=family, backlog=128)
+        listening = socket.create_server((args.host, args.port), family=family, backlog=BACKLOG)
     except OSError as error:
         print(
             f"jiangong up: cannot listen on {args.host}:{args.port}: {error.strerror or error}. "
@@ -251,7 +253,7 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
         if args.demo:
             platform.load_demo()
         app = AccessLog(trusting_proxies(platform.wsgi, settings.trusted_proxies))
-        server = HttpServer(app, listening, threads=args.threads)
+        server = HttpServer(app, listening, threads=args.threads, limits=limits)
         keep_start_up_heap()
         stop_on_signals(server)
         print(
@@ -470,12 +472,9 @@ def parse_ttl(text: str) -> timedelta:
 
 
 def _topics(settings: Settings, args: argparse.Namespace) -> int:
-    from kafka import KafkaAdminClient
-    from kafka.admin import NewTopic
-    from kafka.errors import TopicAlreadyExistsError
-
     from jiangong.platform import definition
     from shared.events import dead_letter_topic, topic_of
+    from shared.kafka_admin import KafkaAdmin
 
     if not settings.kafka_bootstrap_servers:
         print("jiangong topics needs KAFKA_BOOTSTRAP_SERVERS (embedded, there are none).")
@@ -487,22 +486,10 @@ def _topics(settings: Settings, args: argparse.Namespace) -> int:
             wanted[topic_of(name)] = args.partitions
         if service.consumes():
             wanted[dead_letter_topic(name)] = 1  # read whole, oldest first, by `dead-letters`
-    admin = KafkaAdminClient(
-        bootstrap_servers=settings.kafka_bootstrap_servers, client_id="jiangong-topics"
-    )
-    try:
-        existing = set(admin.list_topics())
-        for topic, partitions in wanted.items():
-            if topic in existing:
-                print(f"{topic}: exists")
-                continue
-            try:
-                admin.create_topics([NewTopic(topic, partitions, replication_factor=1)])
-                print(f"{topic}: created with {partitions} partition(s)")
-            except TopicAlreadyExistsError:  # another `topics` step got there first
-                print(f"{topic}: exists")
-    finally:
-        admin.close()
+    admin = KafkaAdmin(settings.kafka_bootstrap_servers, "jiangong-topics")
+    for topic, created in admin.create_topics(wanted).items():
+        said = f"created with {wanted[topic]} partition(s)" if created else "exists"
+        print(f"{topic}: {said}")
     return 0
 
 

@@ -209,6 +209,10 @@ class EmbeddedPlatform:
                 loader(app)
 
     def start(self) -> None:
+        for name, app in self.apps.items():
+            closing = definition(name).at_start
+            if closing is not None:
+                closing(app)
         for worker in self.workers:
             worker.start()
 

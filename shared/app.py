@@ -21,6 +21,7 @@ from shared.asyncapi import asyncapi_blueprint
 from shared.auth import TokenVerifier, init_auth
 from shared.db import configure_database
 from shared.errors import ConcurrentChange, DomainError
+from shared.health import WriteProbe
 from shared.http import (
     ProblemApi,
     api_config,
@@ -64,6 +65,9 @@ def create_app(
     checks: dict[str, Callable[[], bool]] = {
         "database": lambda: at_head(app),
         "bus": lambda: bool(runtime.bus_ping()),
+        "writes": WriteProbe(
+            lambda: engine_of(app), definition.kernel.inbox, settings.max_upload_bytes
+        ),
     }
     api.register_blueprint(health_blueprint(checks))
     if definition.configure is not None:

@@ -28,6 +28,11 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
+
+from shared.errors import all_rules
+from shared.identifiers import MESSAGES as IDENTIFIER_MESSAGES
 
 SOURCE_LOCALE = "en"
 LOCALES = ("en", "zh")
@@ -142,9 +147,6 @@ def translate(text: str, locale: str, extra_dirs: tuple[Path, ...] = ()) -> str:
 
 def negotiate(accept_language: str | None) -> str:
     """The locale for an ``Accept-Language`` header: ``zh`` for any Chinese, else English."""
-    from werkzeug.datastructures import LanguageAccept
-    from werkzeug.http import parse_accept_header
-
     accepted = parse_accept_header(accept_language or "", LanguageAccept)
     return accepted.best_match(LOCALES, default=SOURCE_LOCALE) or SOURCE_LOCALE
 
@@ -184,9 +186,6 @@ KERNEL_MESSAGES = (
 def required_msgids() -> Iterator[tuple[str, str]]:
     """``(where, msgid)`` of every message that must have a translation: each loaded rule's
     title and default detail, the kernel's messages and the identifiers' messages."""
-    from shared.errors import all_rules
-    from shared.identifiers import MESSAGES as IDENTIFIER_MESSAGES
-
     for rule in all_rules():
         where = f"{rule.__module__}.{rule.__name__}"
         yield f"{where}.title", rule.title

@@ -2,18 +2,17 @@
 
 A ``Consumer`` is data: a group name and ``{event type: Subscription}``. A bus hands it a batch
 of deliveries; it applies them in one transaction: the batch's inbox rows (``consumer, source,
-id``) in one statement, whose conflicts are the duplicates, skipped and counted, then each new
-event's handler, in order. If that transaction fails, it is rolled back whole and the events are
-applied again one transaction each, so a failing handler is retried and rolled back alone. A
-handler that keeps failing after bounded retries (while the database answers), an event that
-cannot be decoded or whose data its schema refuses, comes back as a dead letter: the bus sends
-it to ``jiangong.dlq.<group>`` and moves on. Offsets are committed only after these
-transactions, by the bus.
+id``, ``shared.inbox_rows``) in one statement, whose conflicts are the duplicates, skipped and
+counted, then each new event's handler, in order. If that transaction fails, it is rolled back
+whole and the events are applied again one transaction each, so a failing handler is retried
+and rolled back alone. A handler that keeps failing after bounded retries (while the database
+answers), an event that cannot be decoded or whose data its schema refuses, comes back as a
+dead letter: the bus sends it to ``jiangong.dlq.<group>`` and moves on. Offsets are committed
+only after these transactions, by the bus.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections import Counter
@@ -24,10 +23,11 @@ from typing import Any
 
 from cloudevents.core.v1.event import CloudEvent
 from marshmallow import EXCLUDE, Schema, ValidationError
-from sqlalchemy import Engine, Table, bindparam, text
+from sqlalchemy import Engine, Table, text
 from sqlalchemy.orm import Session
 
 from shared.events import CATALOGUE, Message, from_message, request_id_of, topic_of
+from shared.inbox_rows import InboxRows
 from shared.logs import bound_request_id
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ class Consumer:
         self.engine = engine
         self.inbox = inbox
         self.subscriptions = dict(subscriptions)
-        self._inserts: dict[str, Any] = {}
+        self._rows = InboxRows(inbox, group)
         self.max_attempts = max_attempts
         self.retry_delay = retry_delay
         self.stats: Counter[str] = Counter()
@@ -204,7 +204,7 @@ class Consumer:
         counts: Counter[str] = Counter()
         with Session(self.engine) as session, session.begin():
             ctx = self.context(session)
-            fresh = self._record_many(session, [received for _, _, received in ready])
+            fresh = self._rows.record(session, [(r.source, r.id, r.type) for _, _, r in ready])
             for _, subscription, received in ready:
                 key = (received.source, received.id)
                 if key not in fresh:
@@ -255,47 +255,6 @@ class Consumer:
             return False
         return True
 
-    def _record_many(self, session: Session, events: Sequence[Received]) -> set[tuple[str, str]]:
-        """Insert the inbox rows of ``events`` not yet recorded, in one statement; the
-        ``(source, id)`` of those it inserted (the others were applied before, or came twice
-        in the batch)."""
-        name = session.get_bind().dialect.name
-        statement = self._inserts.get(name)
-        if statement is None:
-            statement = self._inserts[name] = self._insert_statement(name)
-        parameters: dict[str, Any] = {"consumer": self.group, "now": datetime.now(UTC)}
-        if name == "postgresql":
-            parameters["sources"] = [event.source for event in events]
-            parameters["ids"] = [event.id for event in events]
-            parameters["types"] = [event.type for event in events]
-        else:
-            parameters["rows"] = json.dumps([[e.source, e.id, e.type] for e in events])
-        return {(source, event_id) for source, event_id in session.execute(statement, parameters)}
-
-    def _insert_statement(self, dialect: str) -> Any:
-        """``INSERT … ON CONFLICT DO NOTHING RETURNING`` for a whole batch, its rows passed as
-        arrays (PostgreSQL) or one JSON text (SQLite): one statement text, whatever the batch's
-        size, that SQLAlchemy compiles once and keeps. Its dialect constructs it compiles again
-        on every execution (they cannot be cached), a third of a one-event batch's cost."""
-        columns = "consumer, source, event_id, type, processed_at"
-        if dialect == "postgresql":
-            rows = (
-                "SELECT :consumer, source, event_id, type, :now FROM unnest("
-                "CAST(:sources AS TEXT[]), CAST(:ids AS TEXT[]), CAST(:types AS TEXT[])"
-                ") AS batch(source, event_id, type)"
-            )
-        else:  # WHERE true: SQLite's upsert after a SELECT needs a WHERE to parse
-            rows = (
-                "SELECT :consumer, json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
-                "json_extract(value, '$[2]'), :now "
-                "FROM json_each(:rows) WHERE true"
-            )
-        sql = (
-            f"INSERT INTO {self.inbox.name} ({columns}) {rows} "
-            "ON CONFLICT DO NOTHING RETURNING source, event_id"
-        )
-        return text(sql).bindparams(bindparam("now", type_=self.inbox.c.processed_at.type))
-
     def _record(self, session: Session, received: Received) -> bool:
         """Insert the inbox row; False if this consumer already applied the event."""
-        return bool(self._record_many(session, [received]))
+        return bool(self._rows.record(session, [(received.source, received.id, received.type)]))

@@ -8,26 +8,25 @@ its dead letters are published, and only then are its offsets committed: when a 
 empty or once a second, not after every batch. If the batch cannot be applied (the database is
 down), the consumer seeks back and tries again. After each poll the consumer's lag per
 partition (high watermark less position) is left on ``Consumer.lag`` for the metrics.
+Creating topics, probing the broker and reading dead letters back are ``shared.kafka_admin``'s.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from shared.bus import PublishFailed
 from shared.events import Message, dead_letter_topic, to_message
 from shared.inbox import Consumer, DeadLetter, Delivery
+from shared.kafka_admin import KafkaAdmin, read_from_the_beginning
 from shared.outbox import OutboxRecord
 
 log = logging.getLogger(__name__)
@@ -54,6 +53,7 @@ class KafkaBus:
         self.commit_interval_ms = commit_interval_ms
         self.delivery_timeout_ms = delivery_timeout_ms
         self.partitions = partitions
+        self.admin = KafkaAdmin(bootstrap_servers, client_id)
         self._producer: KafkaProducer | None = None
         self._existing_topics: set[str] = set()
         self._producer_lock = threading.Lock()
@@ -206,12 +206,8 @@ class KafkaBus:
 
     def replay(self, consumer: Consumer) -> int:
         """Deliver every retained event of the consumer's topics from the beginning, then set the
-        group's offsets to where the replay ended. Run it with the service's worker stopped.
-
-        The end is where the reported high watermarks are reached *and* a poll comes back empty:
-        a broker may under-report the watermark (Tansu's memory engine does, for partitions
-        holding multi-record batches), so the positions actually reached are what is committed.
-        """
+        group's offsets to the positions the replay reached (``read_from_the_beginning``
+        says where it ends). Run it with the service's worker stopped."""
         self.ensure_topics(consumer.topics)
         reader = self._consumer(None)
         partitions = [
@@ -219,19 +215,12 @@ class KafkaBus:
             for topic in consumer.topics
             for p in sorted(reader.partitions_for_topic(topic) or ())
         ]
-        reader.assign(partitions)
-        reader.seek_to_beginning(*partitions)
-        ends = reader.end_offsets(partitions)
         total = 0
         try:
-            while True:
-                records = reader.poll(timeout_ms=500)
-                deliveries = [_delivery(r) for batch in records.values() for r in batch]
-                if deliveries:
-                    self.dead_letter(consumer.group, consumer.handle(deliveries))
-                    total += len(deliveries)
-                elif all(reader.position(tp) >= end for tp, end in ends.items()):
-                    break
+            for records in read_from_the_beginning(reader, partitions):
+                deliveries = [_delivery(record) for record in records]
+                self.dead_letter(consumer.group, consumer.handle(deliveries))
+                total += len(deliveries)
             reached = {tp: reader.position(tp) for tp in partitions}
         finally:
             reader.close(autocommit=False)
@@ -249,86 +238,25 @@ class KafkaBus:
             committer.close(autocommit=False)
 
     def dead_letters(self, group: str) -> list[dict[str, object]]:
-        """Read ``jiangong.dlq.<group>`` from the beginning (without committing anything)."""
-        topic = dead_letter_topic(group)
-        reader = self._consumer(None)
-        try:
-            partitions = [
-                TopicPartition(topic, p) for p in reader.partitions_for_topic(topic) or ()
-            ]
-            if not partitions:
-                return []
-            reader.assign(partitions)
-            reader.seek_to_beginning(*partitions)
-            ends = reader.end_offsets(partitions)
-            records = []
-            while True:
-                batch = [r for rs in reader.poll(timeout_ms=500).values() for r in rs]
-                records += batch
-                if not batch and all(reader.position(tp) >= end for tp, end in ends.items()):
-                    break
-        finally:
-            reader.close(autocommit=False)
-        return [_dead_letter_view(record) for record in sorted(records, key=lambda r: r.timestamp)]
+        return self.admin.dead_letters(group)
 
     # -- administration ----------------------------------------------------------------------
 
     def ensure_topics(self, topics: Iterable[str]) -> None:
         """Create the topics this bus has not yet seen to exist (with ``partitions`` each)."""
         unknown = set(topics) - self._existing_topics
-        if not unknown:
-            return
-        admin = KafkaAdminClient(
-            bootstrap_servers=self.bootstrap_servers, client_id=f"{self.client_id}-admin"
-        )
-        try:
-            existing = set(admin.list_topics())
-            wanted = [
-                NewTopic(name=topic, num_partitions=self.partitions, replication_factor=1)
-                for topic in sorted(unknown - existing)
-            ]
-            if wanted:
-                with contextlib.suppress(TopicAlreadyExistsError):
-                    admin.create_topics(wanted)
+        if unknown:
+            self.admin.create_topics(dict.fromkeys(sorted(unknown), self.partitions))
             self._existing_topics |= unknown
-        finally:
-            admin.close()
 
     def ping(self) -> bool:
-        try:
-            admin = KafkaAdminClient(
-                bootstrap_servers=self.bootstrap_servers,
-                client_id=f"{self.client_id}-ping",
-                request_timeout_ms=2000,
-            )
-        except KafkaError:
-            return False
-        try:
-            admin.list_topics()
-            return True
-        except KafkaError:
-            return False
-        finally:
-            admin.close()
+        return self.admin.reachable()
 
     def close(self) -> None:
         with self._producer_lock:
             if self._producer is not None:
                 self._producer.close(timeout=5)
                 self._producer = None
-
-
-def _dead_letter_view(record: Any) -> dict[str, object]:
-    headers = {name: value.decode(errors="replace") for name, value in record.headers or []}
-    return {
-        "topic": headers.get("jiangong_original_topic"),
-        "position": int(headers.get("jiangong_original_offset", -1)),
-        "id": headers.get("ce_id"),
-        "type": headers.get("ce_type"),
-        "subject": headers.get("ce_subject"),
-        "error": headers.get("jiangong_error"),
-        "at": datetime.fromtimestamp(record.timestamp / 1000, UTC).isoformat(),
-    }
 
 
 def _lag(kafka: KafkaConsumer) -> dict[tuple[str, int], int]:

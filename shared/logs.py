@@ -31,6 +31,8 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import IO, Any
 
+from flask import g, request
+
 REQUEST_ID_HEADER = "X-Request-ID"
 REQUEST_ID_EXTENSION = "jiangongrequestid"
 """The CloudEvents extension attribute (lower-case letters and digits, as the spec requires)."""
@@ -73,16 +75,12 @@ def init_request_ids(app: Any) -> None:
 
     @app.before_request
     def bind() -> None:
-        from flask import g, request
-
         g.request_id = accepted_request_id(request.headers.get(REQUEST_ID_HEADER))
         g.request_id = g.request_id or new_request_id()
         _REQUEST_ID.set(g.request_id)
 
     @app.after_request
     def answer(response: Any) -> Any:
-        from flask import g
-
         request_id = g.get("request_id")
         if request_id:
             response.headers[REQUEST_ID_HEADER] = request_id

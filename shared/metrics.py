@@ -43,14 +43,14 @@ from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from shared.auth import authenticate
 
 if TYPE_CHECKING:
-    from werkzeug.serving import BaseWSGIServer
-
     from shared.inbox import Consumer
-    from shared.outbox import Outbox, Relay
+    from shared.outbox import Outbox
+    from shared.relay import Relay
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,6 @@ def serve_metrics_over_http(app: Flask, host: str, port: int) -> BaseWSGIServer:
     worker process, which has no HTTP API of its own. The rule is the API's (loopback, or any
     valid bearer token), and any other path is a 404. Raises :class:`OSError` when the address
     cannot be bound; ``shutdown()`` then ``server_close()`` stops it."""
-    from werkzeug.serving import WSGIRequestHandler, make_server
 
     class QuietRequests(WSGIRequestHandler):
         def log_request(self, *_: object) -> None:  # a scrape every few seconds is not news

@@ -9,6 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 
+from shared.migrations import with_kernel_branch
 from shared.runtime import runtime_of
 
 
@@ -28,10 +29,13 @@ def run() -> None:
 
 
 def at_head(app: Flask) -> bool:
-    """Is the service's database at the latest migration? (for ``/readyz``)"""
+    """Is the service's database at the latest migration of its own and of the kernel's
+    branch? (for ``/readyz``)"""
     definition = runtime_of(app).definition
     config = Config()
     config.set_main_option("script_location", str(definition.migrations))
-    heads = set(ScriptDirectory.from_config(config).get_heads())
+    scripts = ScriptDirectory.from_config(with_kernel_branch(config))
+    # what ``upgrade heads`` reaches: a kernel revision a service revision depends on is no head
+    heads = {script.revision for script in scripts.get_revisions("heads") if script is not None}
     with definition.db.engine.connect() as connection:
         return set(MigrationContext.configure(connection).get_current_heads()) == heads

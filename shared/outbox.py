@@ -1,58 +1,28 @@
-"""The transactional outbox: events written in the caller's transaction, published by a relay.
+"""The transactional outbox: events written in the caller's transaction.
 
 ``Outbox.add`` validates the event's data with the producer's schema and inserts it in the same
-session as the command's rows, so both commit or neither does. ``Relay.relay_once`` publishes
-unpublished rows in order and marks them only after the bus acknowledged them: a crash between
-the two publishes them again (allowed; consumers are idempotent), never loses them. Published
-rows are kept, marked, so the in-process bus can replay them.
+session as the command's rows, so both commit or neither does. The relay (``shared.relay``)
+publishes them. Published rows are kept, marked, so the in-process bus can replay them.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import logging
 import threading
-import time
-import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, Protocol
+from datetime import datetime
+from typing import Any
 
 from cloudevents.core.v1.event import CloudEvent
 from marshmallow import Schema, ValidationError
-from sqlalchemy import (
-    BigInteger,
-    Engine,
-    Select,
-    Table,
-    Text,
-    any_,
-    bindparam,
-    cast,
-    insert,
-    select,
-    text,
-    update,
-)
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Select, Table, Text, cast, insert, select
 from sqlalchemy.event import listen
 from sqlalchemy.orm import Session, scoped_session
 
-from shared.db import reads
-from shared.events import (
-    Message,
-    encode_binary,
-    new_event,
-    request_id_of,
-    restore_event,
-    topic_of,
-)
+from shared.events import Message, encode_binary, new_event, request_id_of, restore_event
+from shared.listener import notify_on_commit
 from shared.logs import current_request_id
-
-log = logging.getLogger(__name__)
 
 
 class EventDataInvalid(ValueError):
@@ -112,16 +82,6 @@ class OutboxRecord:
         )
 
 
-Trace = Callable[[str, Sequence[OutboxRecord]], None]
-"""``trace(stage, records)``: called as a relay batch passes ``fetching`` (before its query, with
-no records), ``fetched``, ``published`` and ``marked``; a benchmark times the stages with it."""
-
-
-class Publisher(Protocol):
-    def publish(self, topic: str, records: Sequence[OutboxRecord]) -> None:
-        """Return only once every record is durably accepted; raise if any is not."""
-
-
 class Outbox:
     def __init__(self, table: Table, service: str, schemas: Mapping[str, type[Schema]]):
         self.table = table
@@ -165,8 +125,7 @@ class Outbox:
             for subject, data in events
         ]
         session.execute(insert(self.table), [_row_of(event) for event in staged])
-        if session.get_bind().dialect.name == "postgresql":  # wakes other processes' relays
-            session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": self.channel})
+        notify_on_commit(session, self.channel)  # wakes other processes' relays
         self._signal_on_commit(session)
         return staged
 
@@ -217,230 +176,3 @@ def _row_of(event: CloudEvent) -> dict[str, Any]:
         "data": event.get_data(),
         "request_id": request_id_of(event),
     }
-
-
-_PROCESS_LOCKS: dict[str, threading.Lock] = {}
-_PROCESS_LOCKS_GUARD = threading.Lock()
-
-
-def _process_lock(name: str) -> threading.Lock:
-    with _PROCESS_LOCKS_GUARD:
-        return _PROCESS_LOCKS.setdefault(name, threading.Lock())
-
-
-class Relay:
-    """Publishes a service's outbox in order; one relay at a time per database."""
-
-    def __init__(self, engine: Engine, outbox: Outbox, publisher: Publisher, batch_size: int = 500):
-        self.engine = engine
-        self.outbox = outbox
-        self.publisher = publisher
-        self.batch_size = batch_size
-        self.topic = topic_of(outbox.service)
-        self._postgresql = engine.dialect.name == "postgresql"
-        self._statements = self._statements_of(engine) if self._postgresql else {}
-        # SQLite: one relay per database file in this process. PostgreSQL: the advisory lock
-        # decides between processes (and engines), this lock only between this relay's threads.
-        self._local = (
-            threading.Lock()
-            if engine.dialect.name == "postgresql"
-            else _process_lock(f"{engine.url}|{outbox.service}")
-        )
-        self._session: Any = None
-        self._leading = False
-        self._leader_checked = 0.0
-        self._lock_key = zlib.crc32(f"jiangong-relay:{outbox.service}".encode())
-        self.published = 0
-        """Rows this relay published (and marked) since it started: a metric's counter."""
-        self.trace: Trace | None = None
-
-    def relay_once(self) -> int:
-        """Publish one batch of unpublished rows; returns how many were published."""
-        with self._exclusive() as acquired:
-            if not acquired:
-                return 0
-            trace = self.trace
-            if trace is not None:
-                trace("fetching", ())
-            records = self._unpublished()
-            if not records:
-                return 0
-            if trace is not None:
-                trace("fetched", records)
-            self.publisher.publish(self.topic, records)
-            if trace is not None:
-                trace("published", records)
-            self._mark([record.position for record in records])
-            if trace is not None:
-                trace("marked", records)
-            self.published += len(records)
-            return len(records)
-
-    def _unpublished(self) -> list[OutboxRecord]:
-        """The next batch of unpublished rows, in order."""
-        rows: Sequence[Any]
-        if self._postgresql:
-            rows = self._on_own_session("fetch", {})
-        else:
-            query = self.outbox.records().where(self.outbox.table.c.published_at.is_(None))
-            with reads(), self.engine.begin() as connection:
-                rows = connection.execute(query.limit(self.batch_size)).all()
-        return [OutboxRecord(*row) for row in rows]
-
-    def _mark(self, positions: list[int]) -> None:
-        """Mark exactly these rows (not a range: a transaction that commits late may have left
-        an unpublished row between them), in one statement: all of them or none."""
-        now = datetime.now(UTC)
-        if self._postgresql:
-            self._on_own_session("mark", {"positions": positions, "now": now})
-            return
-        column = self.outbox.table.c.position
-        chosen = column.in_(text("SELECT value FROM json_each(:positions)"))
-        with self.engine.begin() as connection:  # SQLite connections begin their own (shared.db)
-            connection.execute(
-                update(self.outbox.table).where(chosen).values(published_at=now),
-                {"positions": json.dumps(positions)},
-            )
-
-    def _statements_of(self, engine: Engine) -> dict[str, str]:
-        """The fetch and the mark as PostgreSQL SQL, compiled once: the relay sends them on its
-        own session (autocommit, prepared by psycopg after a few uses), which costs a fifth of
-        a pooled checkout and a statement through SQLAlchemy each time."""
-        table = self.outbox.table
-        fetch = self.outbox.records().where(table.c.published_at.is_(None)).limit(self.batch_size)
-        mark = (
-            update(table)
-            .where(table.c.position == any_(bindparam("positions", type_=ARRAY(BigInteger))))
-            .values(published_at=bindparam("now"))
-        )
-        literal = {"literal_binds": True}
-        return {
-            "fetch": str(fetch.compile(dialect=engine.dialect, compile_kwargs=literal)),
-            "mark": str(mark.compile(dialect=engine.dialect)),
-        }
-
-    def _on_own_session(self, name: str, parameters: dict[str, Any]) -> list[Any]:
-        """Run a compiled statement on the relay's session (the leader's: ``_exclusive`` just
-        checked it). If the session fails, it is dropped with its leadership and the error
-        raised: the run loop retries, as a new session that must lead again."""
-        session = self._session
-        if session is None:
-            raise RuntimeError("the relay has no session: it is not the leader")
-        try:
-            cursor = session.execute(self._statements[name], parameters)
-            return cursor.fetchall() if cursor.description else []
-        except Exception:
-            self._disconnect()
-            raise
-
-    def drain(self) -> int:
-        """Publish until nothing is left; returns the total."""
-        total = 0
-        while count := self.relay_once():
-            total += count
-        return total
-
-    def run(self, stop: threading.Event, wakeup: threading.Event, poll_interval: float) -> None:
-        """Relay until ``stop``: publish while there is work, then wait for a commit's signal
-        (``wakeup`` in this process, LISTEN/NOTIFY from other processes on PostgreSQL).
-
-        The signals that came before a batch's query are dropped: that query sees their rows.
-        So after a batch that was not full the relay waits at once; a commit its query missed
-        signals after it, and wakes it (no empty query after each batch)."""
-        while not stop.is_set():
-            wakeup.clear()
-            self._forget_signals()
-            try:
-                if self.relay_once() >= self.batch_size:
-                    continue  # more may wait
-            except Exception:  # the broker or the database is away: keep the rows, retry
-                log.exception("%s relay failed; rows stay unpublished", self.outbox.service)
-                stop.wait(1.0)
-                continue
-            self._wait(wakeup, poll_interval)
-        self.close()
-
-    def close(self) -> None:
-        """Give up leadership and the listener; another relay may take over at once."""
-        with self._local:
-            self._disconnect()
-
-    # -- leadership and wake-ups -----------------------------------------------------------
-
-    @contextmanager
-    def _exclusive(self) -> Iterator[bool]:
-        """Only the leader publishes: a process lock, and on PostgreSQL a session advisory lock
-        that the relay keeps until it closes, so that two relays (in any processes) never
-        publish in parallel, and the leader pays no lock round trip a batch."""
-        if not self._local.acquire(blocking=False):
-            yield False
-            return
-        try:
-            yield self.engine.dialect.name != "postgresql" or self._lead()
-        finally:
-            self._local.release()
-
-    def _lead(self) -> bool:
-        now = time.monotonic()
-        if self._leading and now - self._leader_checked < 5.0:
-            return True
-        try:
-            connection = self._connection()
-            if self._leading:  # is our session, and so our lock, still there?
-                connection.execute("SELECT 1")
-            else:
-                row = connection.execute(
-                    "SELECT pg_try_advisory_lock(%s)", (self._lock_key,)
-                ).fetchone()
-                self._leading = bool(row and row[0])
-            self._leader_checked = now
-            return self._leading
-        except Exception:
-            log.warning("%s relay lost its session", self.outbox.service, exc_info=True)
-            self._disconnect()
-            return False
-
-    def _forget_signals(self) -> None:
-        """Drop the notifications already received (PostgreSQL), without waiting."""
-        if self._session is None:
-            return
-        try:
-            for _ in self._session.notifies(timeout=0):
-                pass
-        except Exception:  # a lost session: the next wait reconnects or polls
-            log.warning("%s relay lost its session", self.outbox.service)
-            self._disconnect()
-
-    def _wait(self, wakeup: threading.Event, timeout: float) -> None:
-        if self.engine.dialect.name != "postgresql":
-            wakeup.wait(timeout)
-            return
-        try:
-            for _ in self._connection().notifies(timeout=timeout, stop_after=1):
-                pass
-        except Exception:  # a lost session falls back to polling until it reconnects
-            log.warning("%s relay lost its session; polling", self.outbox.service)
-            self._disconnect()
-            wakeup.wait(timeout)
-
-    def _connection(self) -> Any:
-        """The relay's own PostgreSQL session, outside the pool: it LISTENs for commits, holds
-        the leader's advisory lock, and runs the fetch and the mark; closing it, or the process
-        ending, frees the lock and the listener."""
-        if self._session is None:
-            import psycopg
-
-            url = self.engine.url.set(drivername="postgresql")
-            self._session = psycopg.connect(
-                url.render_as_string(hide_password=False), autocommit=True
-            )
-            self._session.execute(f'LISTEN "{self.outbox.channel}"')
-            self._leading = False
-        return self._session
-
-    def _disconnect(self) -> None:
-        if self._session is not None:
-            with contextlib.suppress(Exception):
-                self._session.close()
-            self._session = None
-            self._leading = False

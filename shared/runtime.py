@@ -31,6 +31,7 @@ from shared.clock import now_of
 from shared.db import read_only, reading_only
 from shared.handling import Context, Handlers, handle
 from shared.inbox import Subscription
+from shared.migrations import with_kernel_branch
 from shared.outbox import Outbox
 from shared.pii import PiiCipher
 from shared.settings import Settings
@@ -71,6 +72,10 @@ class ServiceDefinition:
     data_version: Table | None = None
     """The service's data version (``shared.versions``): reads marked ``kept_until_changed``
     are answered from what was computed at the same version."""
+    at_start: Callable[[Flask], Any] | None = None
+    """Run once as the embedded platform starts, before it serves: it holds the data dir, so
+    nothing another process left unfinished in the service's database is still running (the
+    registry fails the imports a stopped process was running)."""
 
 
 @dataclass
@@ -102,7 +107,7 @@ def runtime_of(app: Flask) -> Runtime:
 
 def init_service(app: Flask, definition: ServiceDefinition, settings: Settings) -> Runtime:
     """Attach migrations and the service's runtime (its outbox built now, not at import)."""
-    Migrate(app, definition.db, directory=str(definition.migrations))
+    Migrate(app, definition.db, directory=str(definition.migrations)).configure(with_kernel_branch)
     runtime = Runtime(
         app=app,
         definition=definition,
@@ -118,9 +123,10 @@ def init_service(app: Flask, definition: ServiceDefinition, settings: Settings) 
 
 
 def migrate(app: Flask) -> None:
+    """Bring the service's database to the latest of its own revisions and of the kernel's."""
     definition = runtime_of(app).definition
     with app.app_context():
-        alembic_upgrade(directory=str(definition.migrations))
+        alembic_upgrade(directory=str(definition.migrations), revision="heads")
 
 
 def engine_of(app: Flask) -> Engine:

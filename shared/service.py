@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
@@ -16,7 +17,7 @@ from shared.bus import Bus
 from shared.clock import TIMEZONE_NAME
 from shared.inbox import Consumer
 from shared.metrics import metrics_of, watch_consumer_lag
-from shared.outbox import Relay
+from shared.relay import Relay
 from shared.runtime import engine_of, runtime_of
 
 log = logging.getLogger(__name__)
@@ -71,8 +72,6 @@ class ServiceWorker:
         self.relay.run(self.stop_event, self.relay.outbox.committed, self.poll_interval)
 
     def _start_scheduler(self) -> None:
-        from apscheduler.schedulers.background import BackgroundScheduler
-
         self._scheduler = BackgroundScheduler(timezone=TIMEZONE_NAME)
         metrics = metrics_of(self.app)
         for job in self.definition.jobs:

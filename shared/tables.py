@@ -1,23 +1,13 @@
-"""The kernel's own tables, added to each service's metadata: the outbox and the inbox."""
+"""The kernel's own tables, added to each service's metadata: the outbox and the inbox.
+
+Their revisions are the kernel's migration branch (``shared/migrations``): a change here is a
+new revision there, which every service's database then receives."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Column,
-    Connection,
-    DateTime,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    inspect,
-    text,
-)
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
 Position = BigInteger().with_variant(Integer(), "sqlite")
@@ -54,42 +44,3 @@ def kernel_tables(metadata: MetaData) -> KernelTables:
         Column("processed_at", DateTime(timezone=True), nullable=False),
     )
     return KernelTables(outbox=outbox, inbox=inbox)
-
-
-def create_kernel_tables(bind: Connection) -> None:
-    """For a service's first Alembic revision (``op.get_bind()``): the outbox and the inbox,
-    with the constraint names the services' metadata uses, so autogenerate sees no change."""
-    _kernel_metadata().create_all(bind)
-
-
-LATER_COLUMNS: dict[str, tuple[str, ...]] = {"outbox": ("request_id",)}
-"""Columns the kernel added to its tables after services' first revisions had created them."""
-
-
-def add_later_kernel_columns(bind: Connection) -> None:
-    """For a service's revision that follows the kernel (``op.get_bind()``): add the columns of
-    ``LATER_COLUMNS`` a database lacks. A database created since has them from its first
-    revision (which creates the kernel's tables as they are now), so each is added only where
-    missing."""
-    metadata = _kernel_metadata()
-    inspector = inspect(bind)
-    for table_name, names in LATER_COLUMNS.items():
-        present = {column["name"] for column in inspector.get_columns(table_name)}
-        table = metadata.tables[table_name]
-        for name in names:
-            if name not in present:
-                column = table.c[name]
-                type_ = column.type.compile(dialect=bind.dialect)
-                bind.execute(text(f"ALTER TABLE {table_name} ADD COLUMN {name} {type_}"))
-
-
-def drop_kernel_tables(bind: Connection) -> None:
-    _kernel_metadata().drop_all(bind)
-
-
-def _kernel_metadata() -> MetaData:
-    from shared.db import NAMING_CONVENTION
-
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    kernel_tables(metadata)
-    return metadata

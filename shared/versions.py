@@ -1,4 +1,4 @@
-"""A service's data version, and answers kept until it moves.
+"""A service's data version, and the answers kept until it moves.
 
 A service that opts in (``ServiceDefinition.data_version``, the table from
 :func:`data_version_table`) has one row whose ``version`` rises by one as every transaction
@@ -9,7 +9,8 @@ transaction's last statement, in its ``before_commit``: on PostgreSQL the row st
 while the transaction commits.
 
 A read whose answer costs more than the row (a count over every worker, a listing serialized
-row by row) is then kept, per process, until the version moves (:func:`kept_until_changed`):
+row by row) is then kept, per process, until the version moves (an :class:`AnswerCache` keyed
+by it; for a GET view, ``shared.kept_answers.kept_until_changed``):
 the next request asking the same thing at the same version is answered from the kept bytes.
 The version is read first, in a statement of its own (on the pooled connection's driver
 cursor, cheap enough for every request), and the view, if it runs, reads after it: a kept
@@ -20,7 +21,6 @@ also dropped after ``MAX_AGE`` seconds, for a change made past the sessions (by 
 
 from __future__ import annotations
 
-import functools
 import threading
 import time
 import weakref
@@ -28,7 +28,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from flask import Response, current_app, request
 from sqlalchemy import Column, Engine, Integer, MetaData, Table, event, update
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
@@ -136,40 +135,3 @@ class AnswerCache:
                 while len(self._answers) > self.size:
                     self._answers.popitem(last=False)
         return answer
-
-
-def kept_until_changed(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Keep a GET view's ``200`` answer until the service's data version moves.
-
-    Goes below ``requires`` (the token is checked on every request) and above the schema
-    decorators (a kept answer skips the query's parsing, the queries and the serialization).
-    The key is the path with its query string, the caller's role and scope, and the version."""
-
-    @functools.wraps(view)
-    def kept(*args: Any, **kwargs: Any) -> Any:
-        from shared.auth import current_principal
-        from shared.runtime import runtime_of
-
-        runtime = runtime_of(current_app)
-        table = runtime.definition.data_version
-        if table is None:
-            return view(*args, **kwargs)
-        principal = current_principal()
-        version = read_version(runtime.definition.db.engine, table)
-        key = (request.full_path, principal.role, principal.scope_id, version)
-        answered: list[Response] = []
-
-        def compute() -> tuple[bytes, int, list[tuple[str, str]]] | None:
-            response = current_app.make_response(view(*args, **kwargs))
-            answered.append(response)
-            if response.status_code != 200 or response.direct_passthrough:
-                return None
-            return response.get_data(), response.status_code, list(response.headers.items())
-
-        kept_answer = runtime.answers.get(key, compute)
-        if answered:
-            return answered[0]
-        body, status, headers = kept_answer
-        return Response(body, status=status, headers=headers)
-
-    return kept

@@ -1,5 +1,7 @@
-"""Large imports in the background: a thread with its own app context runs the job's rows in
-chunks, one transaction each (``ImportChunk``), then closes the job.
+"""Large imports in the background: a thread with its own app context checks the job's rows
+(no transaction), then writes them in chunks, one short transaction each (``ImportChunk``), so
+that other requests wait for the registry's write lock no longer than one chunk takes; then it
+closes the job. An atomic job is one chunk, written once every row is checked.
 
 Nothing fancy survives: the rows live in the thread's memory, so a process that stops takes
 the rest of the job with it. But no row is lost silently: every row checked is counted as
@@ -16,7 +18,10 @@ from collections.abc import Mapping, Sequence
 from flask import Flask
 
 from services.registry.commands import FinishImportJob, ImportChunk
-from shared.runtime import run
+from services.registry.domain.workers import CheckedRow
+from services.registry.handlers.imports import check_rows
+from shared.clock import shanghai_date
+from shared.runtime import run, runtime_of
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +43,19 @@ def start_import(
     return thread
 
 
+def checked_rows(app: Flask, rows: Rows) -> list[CheckedRow]:
+    """The rows checked by the app's clock and the registry's cipher, outside any transaction."""
+    runtime = runtime_of(app)
+    assert runtime.cipher is not None, "the registry keeps PII: its runtime has a cipher"
+    return check_rows(rows, shanghai_date(runtime.now()), runtime.cipher)
+
+
 def run_import(app: Flask, job_id: str, rows: Rows, chunk_rows: int, reveal: bool) -> None:
     done = 0
     try:
-        for start in range(0, len(rows), chunk_rows):
-            chunk = rows[start : start + chunk_rows]
+        checked = checked_rows(app, rows)
+        for start in range(0, len(checked), chunk_rows):
+            chunk = checked[start : start + chunk_rows]
             run(app, ImportChunk(job_id, chunk, reveal))
             done += len(chunk)
         run(app, FinishImportJob(job_id))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from services.registry.domain.workers import NewWorker
+from services.registry.domain.workers import CheckedRow, NewWorker
 
 # -- regions and enterprises ---------------------------------------------------------------------
 
@@ -68,11 +68,11 @@ class RegisterWorker:
 
 @dataclass(frozen=True)
 class ImportWorkers:
-    """Register the workers of a spreadsheet: ``rows`` are ``(row number, {column: cell})``.
+    """Register the workers of a spreadsheet, its rows checked already (``check_rows``).
     ``atomic``: create none if any row is rejected."""
 
     enterprise_id: str
-    rows: Sequence[tuple[int, Mapping[str, object]]]
+    rows: Sequence[CheckedRow]
     atomic: bool = False
     reveal_employer: bool = False
 
@@ -133,10 +133,11 @@ class StartImportJob:
 
 @dataclass(frozen=True)
 class ImportChunk:
-    """Import one chunk of a background job's rows (one transaction), and count it."""
+    """Import one chunk of a background job's rows, checked already (one transaction), and
+    count it."""
 
     job_id: str
-    rows: Sequence[tuple[int, Mapping[str, object]]]
+    rows: Sequence[CheckedRow]
     reveal_employer: bool = False
 
 

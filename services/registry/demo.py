@@ -20,6 +20,8 @@ from services.registry.commands import (
     TransferWorker,
 )
 from services.registry.handlers import HANDLERS
+from services.registry.handlers.imports import check_rows
+from services.registry.handlers.workers import cipher_of
 from shared.clock import SHANGHAI
 from shared.handling import Context, handle
 from shared.identifiers import FEMALE, MALE, USCC_ALPHABET, make_id_number, make_uscc
@@ -99,7 +101,8 @@ def load_demo(app: Flask) -> None:
                 (n + 2, _worker(rng, registration.has_union, trade))
                 for n in range(max(2, round(rng.lognormvariate(2.16, 0.6))))
             ]
-            handle(HANDLERS, ctx, ImportWorkers(enterprise.id, rows))
+            checked = check_rows(rows, ctx.today, cipher_of(ctx))
+            handle(HANDLERS, ctx, ImportWorkers(enterprise.id, checked))
         _move_some(ctx, rng, enterprise_ids)
         log.info("registry demo loaded: %d enterprises", ENTERPRISES)
 

@@ -8,7 +8,7 @@ from services.registry.consumers import subscriptions
 from services.registry.demo import load_demo
 from services.registry.events import PRODUCES
 from services.registry.handlers import HANDLERS
-from services.registry.jobs import fail_stalled_imports
+from services.registry.jobs import fail_interrupted_imports, fail_stalled_imports
 from shared.runtime import Job, ServiceDefinition
 
 SERVICE = ServiceDefinition(
@@ -27,4 +27,5 @@ SERVICE = ServiceDefinition(
     load_demo=load_demo,
     keeps_pii=True,
     data_version=data_version,
+    at_start=fail_interrupted_imports,
 )

@@ -38,7 +38,8 @@ from shared.events import (
 )
 from shared.inbox import Consumer, Received, Subscription
 from shared.kafka_bus import KafkaBus
-from shared.outbox import Outbox, OutboxRecord, Relay
+from shared.outbox import Outbox, OutboxRecord
+from shared.relay import Relay
 from shared.tables import kernel_tables
 from tests.support.polling import wait_until
 
@@ -508,10 +509,15 @@ def test_a_relay_whose_session_the_database_dropped_leads_again_and_publishes_on
     worker = subject()
     with Session(engine) as session, session.begin():
         outbox.add(session, REGISTERED, worker, {"id": worker, "seq": 0})
-    with engine.connect() as admin:  # what a restart does to the relay's backend
-        admin.execute(
-            text("SELECT pg_terminate_backend(:pid)"), {"pid": relay._session.info.backend_pid}
-        )
+    with engine.connect() as admin:  # what a restart does to the leader's backend
+        terminated = admin.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' "
+                "AND granted AND database = "
+                "(SELECT oid FROM pg_database WHERE datname = current_database())"
+            )
+        ).scalars()
+        assert list(terminated) == [True]
     with pytest.raises(psycopg.OperationalError):
         relay.relay_once()
     assert relay.relay_once() == 1

@@ -13,7 +13,7 @@ and the service's real event paths, driven by the test instead of by threads.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,7 +30,8 @@ from shared.bus import InProcessBus
 from shared.clock import CLOCK
 from shared.events import topic_of
 from shared.inbox import Consumer, Delivery
-from shared.outbox import OutboxRecord, Relay
+from shared.outbox import OutboxRecord
+from shared.relay import Relay
 from shared.runtime import ServiceDefinition, engine_of, migrate, runtime_of
 from shared.settings import Settings
 
@@ -38,14 +39,19 @@ W = TypeVar("W")
 
 
 def service_app(
-    service: ServiceDefinition, tmp_path: Path, database_url: str | None = None, **environ: str
+    service: ServiceDefinition,
+    tmp_path: Path,
+    database_url: str | None = None,
+    *,
+    migrated: bool = False,
+    **environ: str,
 ) -> Flask:
-    """The service's app on ``database_url``, a database already at the latest migration (a
-    copy of the run's template), or else on a SQLite file in ``tmp_path`` that it migrates;
-    ``environ`` adds ``JIANGONG_*`` settings."""
+    """The service's app at its latest migration, on ``database_url`` (else on a SQLite file
+    in ``tmp_path``), which it migrates unless it is ``migrated`` already (a copy of the run's
+    template); ``environ`` adds ``JIANGONG_*`` settings."""
     settings = Settings.from_env({"JIANGONG_DATA_DIR": str(tmp_path), **environ})
     app = create_app(service, settings, {"DATABASE_URL": database_url} if database_url else None)
-    if database_url is None:
+    if not migrated:
         migrate(app)
     return app
 
@@ -122,12 +128,17 @@ class ServiceWorld:
 
 def world_fixtures(
     service: ServiceDefinition,
-    build: Callable[[Path, str], W],
+    build: Callable[[Flask], W],
     names: tuple[str, str, str] = ("world", "pg_world", "any_world"),
+    environ: Mapping[str, str] | None = None,
 ) -> tuple[Any, Any, Any]:
-    """The SQLite, PostgreSQL and either-backend fixtures, named ``names``, for
-    ``build(tmp_path, database_url)``; each built world is disposed of (its engine) after."""
+    """The SQLite, PostgreSQL and either-backend fixtures, named ``names``, each a world
+    ``build(app)`` around the service's app on a copy of the run's migrated template (with
+    ``environ``'s settings); each is disposed of (its engine) after its test."""
     sqlite_name, postgres_name, either_name = names
+
+    def built_on(tmp_path: Path, copy: str) -> W:
+        return build(service_app(service, tmp_path, copy, migrated=True, **(environ or {})))
 
     def dispose(built: Any) -> None:
         with built.app.app_context():
@@ -135,7 +146,7 @@ def world_fixtures(
 
     @pytest.fixture(name=sqlite_name)
     def world(tmp_path: Path, sqlite_templates: Any) -> Iterator[W]:
-        built = build(tmp_path, sqlite_templates.copy(service, tmp_path))
+        built = built_on(tmp_path, sqlite_templates.copy(service, tmp_path))
         yield built
         dispose(built)
 
@@ -143,7 +154,7 @@ def world_fixtures(
     def pg_world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[W]:
         """A world on a PostgreSQL database of its own (skipped without PostgreSQL)."""
         with request.getfixturevalue("postgres_templates").copy(service) as url:
-            built = build(tmp_path, url)
+            built = built_on(tmp_path, url)
             yield built
             dispose(built)
 

@@ -26,11 +26,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, insert, select, text, update
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.event import listen
 from sqlalchemy.orm import Session
 
 from services.dashboard.adapters.orm import ReadSideVersion
+from shared.listener import Listener, notify_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,6 @@ _COMMITTED = "jiangong.dashboard.committed"
 _LISTENING = "jiangong.dashboard.listening"
 CHANNEL = "jiangong_dashboard_version"
 """PostgreSQL's channel the version's raises are announced on."""
-_NOTIFY = text(f"SELECT pg_notify('{CHANNEL}', '')")
 
 
 def changed(session: Session) -> None:
@@ -88,8 +88,7 @@ def bump(session: Session) -> None:
     )
     if raised.rowcount == 0:  # type: ignore[attr-defined]
         session.execute(insert(table).values(id=ROW, version=1, changed_at=now))
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(_NOTIFY)  # sent on commit (one per transaction), dropped on rollback
+    notify_on_commit(session, CHANNEL)  # sent on commit (one a transaction), dropped on rollback
 
 
 def read_version(session: Session) -> int:
@@ -169,21 +168,19 @@ class VersionWatch:
             self._poked.clear()
 
     def _listen(self) -> None:
-        """PostgreSQL: poke the watch on every notification, while anyone listens."""
-        import psycopg  # only on PostgreSQL (the driver of the ``postgresql+psycopg`` URLs)
-
-        url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        while self._listeners > 0:
-            try:
-                with psycopg.connect(url, autocommit=True) as connection:
-                    connection.execute(f"LISTEN {CHANNEL}")
-                    self.poke()  # a raise between the last read and the LISTEN is not lost
-                    while self._listeners > 0:
-                        for _ in connection.notifies(timeout=1.0):
-                            self.poke()
-            except Exception as error:  # the database is away: the reads go on meanwhile
-                log.warning("the dashboard could not listen for its version: %r", error)
-                time.sleep(max(self.interval, 1.0))
+        """PostgreSQL: poke the watch on every notification, while anyone listens; and as the
+        session opens, since a raise between the last read and the LISTEN is not notified."""
+        listener = Listener(self.engine, CHANNEL, on_open=self.poke)
+        try:
+            while self._listeners > 0:
+                try:
+                    if listener.notified(timeout=1.0):
+                        self.poke()
+                except Exception as error:  # the database is away: the reads go on meanwhile
+                    log.warning("the dashboard could not listen for its version: %r", error)
+                    time.sleep(max(self.interval, 1.0))
+        finally:
+            listener.close()
 
     def _read(self) -> int | None:
         try:

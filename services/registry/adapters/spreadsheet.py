@@ -1,32 +1,40 @@
 """Rows out of an uploaded spreadsheet: CSV (UTF-8, or GB18030 as Excel saves it in China) or
-XLSX (openpyxl, read-only, streamed). The kind is told by the bytes, not by the file's name.
+XLSX (streamed, with bounds: ``adapters/workbook.py``). The kind is told by the bytes, not by
+the file's name.
 
 Row numbers are the ones the clerk sees: the header is row 1, the first data row is row 2;
-blank rows are skipped but still counted, so the numbers stay those of the spreadsheet.
+blank rows are skipped but still numbered, so the numbers stay those of the spreadsheet. Every
+row counts against ``MAX_ROWS``, blank or not, so a file of millions of empty rows is refused
+at the cap, not read to its end.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from services.registry.adapters.workbook import READ_COLUMNS, Record, xlsx_records
+from services.registry.adapters.xlsx_parts import over_limit
 from services.registry.domain.errors import MissingColumns, UnsupportedFile, UnusableSpreadsheet
 
 MAX_ROWS = 100_000
 _XLSX = b"PK\x03\x04"
 _XLS = b"\xd0\xcf\x11\xe0"
-_CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
+_CONTROL_BYTES = bytes(set(range(32)) - {9, 10, 13})
+_ASCII = bytes(range(128))
 Cells = dict[str, object]
+_WIDE_LINE = re.compile(f"^(?:[^,\n]*,){{{READ_COLUMNS}}}", re.MULTILINE)
+"""A line with ``READ_COLUMNS`` commas or more: every separator counts, quoted or not."""
 
 
 @dataclass(frozen=True)
@@ -53,11 +61,13 @@ def read_sheet(
         raise UnsupportedFile(
             "This is an Excel 97-2003 (.xls) file; save it as .xlsx or .csv and upload again."
         )
-    records = _xlsx_records(content) if content.startswith(_XLSX) else _csv_records(content)
-    written = [_column_name(cell) for cell in next(records, [])]
-    header = [_resolved(name, columns, folded) for name in written]
-    missing = [column for column in required if column not in header]
-    if missing and len(header) == 1 and any(mark in header[0] for mark in ";\t"):
+    records = xlsx_records(content) if content.startswith(_XLSX) else _csv_records(content)
+    first = next(records, (1, {}))[1]
+    written = {index: _column_name(first[index]) for index in sorted(first)}
+    header = {index: _resolved(name, columns, folded) for index, name in written.items()}
+    missing = [column for column in required if column not in header.values()]
+    names = list(header.values())
+    if missing and len(names) == 1 and any(mark in names[0] for mark in ";\t"):
         raise UnusableSpreadsheet(
             "The header row is a single column: separate the columns with commas."
         )
@@ -66,14 +76,15 @@ def read_sheet(
         raise MissingColumns(
             [f"{column} ({labels[column]})" if column in labels else column for column in missing]
         )
-    duplicated = sorted({c for c in header if c and header.count(c) > 1})
+    duplicated = sorted({c for c in names if c and names.count(c) > 1})
     if duplicated:
         raise UnusableSpreadsheet("The header row repeats columns: " + ", ".join(duplicated) + ".")
-    positions = [(column, header.index(column)) for column in columns if column in header]
+    at = {column: index for index, column in header.items()}
+    positions = [(column, at[column]) for column in columns if column in at]
     rows = list(_data_rows(records, positions))
     if not rows:
         raise UnusableSpreadsheet("The file has a header row but no data rows.")
-    ignored = [w for w, c in zip(written, header, strict=True) if c and c not in columns]
+    ignored = [written[i] for i, c in header.items() if c and c not in columns]
     return Sheet(rows=rows, ignored_columns=ignored)
 
 
@@ -96,18 +107,19 @@ def _resolved(name: str, columns: Sequence[str], aliases: Mapping[str, str]) -> 
 
 
 def _data_rows(
-    records: Iterator[Sequence[object]], positions: list[tuple[str, int]]
+    records: Iterator[Record], positions: list[tuple[str, int]]
 ) -> Iterable[tuple[int, Cells]]:
-    count = 0
-    for number, record in enumerate(records, start=2):
-        if all(_blank(cell) for cell in record):
-            continue
-        count += 1
-        if count > MAX_ROWS:
-            raise UnusableSpreadsheet(
-                f"The file has more than {MAX_ROWS:,} data rows; split it into smaller files."
+    for count, (number, record) in enumerate(records, start=1):
+        if count > MAX_ROWS:  # blank rows too: each one is work
+            raise over_limit(
+                "rows",
+                "The file has more than %(limit)s rows below the header (blank rows count too): "
+                "split it into files of at most that many rows.",
+                limit=f"{MAX_ROWS:,}",
             )
-        yield number, {c: record[i] if i < len(record) else None for c, i in positions}
+        if all(_blank(cell) for cell in record.values()):
+            continue
+        yield number, {column: record.get(index) for column, index in positions}
 
 
 def _blank(cell: object) -> bool:
@@ -118,55 +130,60 @@ def _column_name(cell: object) -> str:
     return "" if cell is None else str(cell).strip().lstrip("\ufeff").lower()
 
 
-def _csv_records(content: bytes) -> Iterator[Sequence[object]]:
-    text = _decode(content)
-    if _CONTROL.intersection(text[:8192]):
+def _csv_records(content: bytes) -> Iterator[Record]:
+    if _looks_binary(content[:8192]):
         raise UnsupportedFile("The file is neither CSV text nor an XLSX workbook.")
+    text = _decode(content)
+    _check_columns(text)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        yield from reader
+        for number, record in enumerate(reader, start=1):
+            yield number, dict(enumerate(record))
     except csv.Error as error:
         raise UnusableSpreadsheet(
             f"The CSV file is malformed near line {reader.line_num}: {error}."
         ) from None
 
 
+def _check_columns(text: str) -> None:
+    """Refuse a line of more than ``READ_COLUMNS`` columns before the CSV reader makes a list
+    of them: 8 MB of commas cost it 20 s and 700 MiB."""
+    wide = _WIDE_LINE.search(text)
+    if wide:
+        raise over_limit(
+            "columns",
+            "Line %(line)s of the file has more than %(limit)s columns, more than an import reads.",
+            line=text.count("\n", 0, wide.start()) + 1,
+            limit=f"{READ_COLUMNS:,}",
+        )
+
+
+def _looks_binary(sample: bytes) -> bool:
+    """Whether the file's start has control characters as a binary file has them (a PNG, a
+    UTF-16 text), more than one in 32 bytes; a NUL or two in a text is its rows' business: the
+    row that holds one is rejected, the file is read."""
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    return controls * 32 > len(sample)
+
+
 def _decode(content: bytes) -> str:
-    if b"\x00" in content[:8192]:
-        raise UnsupportedFile("The file is neither CSV text nor an XLSX workbook.")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise UnsupportedFile("The file is neither CSV text (UTF-8 or GB18030) nor an XLSX workbook.")
+    """The text of a CSV file in UTF-8, or in GB18030 as a Chinese Excel saves it.
 
-
-def _xlsx_records(content: bytes) -> Iterator[Sequence[object]]:
+    UTF-8 with a few bytes damaged (fewer than one in ten of its non-ASCII bytes) stays UTF-8,
+    each damaged byte a U+FFFD that rejects its row: read as GB18030, every Chinese character
+    of the file would be another. A file neither encoding reads whole is read as UTF-8 so."""
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        try:
-            sheet = workbook.active or workbook.worksheets[0]
-            sheet.reset_dimensions()  # type: ignore[union-attr]
-            yield from sheet.iter_rows(values_only=True)  # type: ignore[union-attr]
-        finally:
-            workbook.close()
-    except _UNREADABLE_XLSX as error:
-        raise UnsupportedFile(
-            "The file is a ZIP archive but not an XLSX workbook that can be read."
-        ) from error
-
-
-# what openpyxl raises on a damaged or foreign ZIP (ParseError is a SyntaxError)
-_UNREADABLE_XLSX = (
-    zipfile.BadZipFile,
-    KeyError,
-    IndexError,
-    OSError,
-    ValueError,
-    TypeError,
-    SyntaxError,
-)
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    text = content.decode("utf-8-sig", errors="replace")
+    non_ascii = len(content.translate(None, _ASCII))
+    if text.count("\ufffd") * 10 < non_ascii:
+        return text
+    try:
+        return content.decode("gb18030")
+    except UnicodeDecodeError:
+        return text
 
 
 # -- the import template ------------------------------------------------------------------------

@@ -20,8 +20,8 @@ from services.registry.commands import DeregisterEnterprise, RegisterEnterprise,
 from services.registry.queries import enterprises_query
 from shared.auth import current_principal, requires
 from shared.http import page_of, paginate
+from shared.kept_answers import kept_until_changed
 from shared.runtime import execute
-from shared.versions import kept_until_changed
 
 blp = Blueprint("enterprises", __name__, description="Enterprises and their union")
 

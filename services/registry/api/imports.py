@@ -10,12 +10,13 @@ from typing import Any
 from flask import Response, current_app, jsonify, request, url_for
 from flask_smorest import Blueprint
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from services.registry.adapters.orm import ImportJob, ImportJobRejection, db, new_id
 from services.registry.adapters.spreadsheet import read_sheet, template_workbook
 from services.registry.api.access import is_admin, visible_enterprise
 from services.registry.api.worker_schemas import ImportJobOut, ImportOut, ImportQuery
-from services.registry.background import start_import
+from services.registry.background import checked_rows, start_import
 from services.registry.commands import ImportWorkers, StartImportJob
 from services.registry.domain.errors import UnusableSpreadsheet
 from services.registry.domain.workers import (
@@ -24,9 +25,12 @@ from services.registry.domain.workers import (
     HEADER_ALIASES,
     LABELS,
     REQUIRED,
+    CheckedRow,
     is_template_example,
 )
+from services.registry.handlers.imports import ImportResult
 from shared.auth import current_principal, ensure_enterprise, requires
+from shared.db import read_only
 from shared.http import Problem
 from shared.runtime import execute, runtime_of
 
@@ -79,7 +83,12 @@ def import_spreadsheet(query: dict[str, Any], enterprise_id: str) -> Any:
     """Register many workers at once; ``?atomic=true`` creates none if any row is rejected.
 
     A file of more rows than ``JIANGONG_IMPORT_BACKGROUND_ROWS`` (5,000) is imported in the
-    background: the answer is 202 with the job, whose progress is at ``Location``."""
+    background: the answer is 202 with the job, whose progress is at ``Location``.
+
+    The file is read and its rows checked before any transaction that writes begins; the rows
+    are then written a batch at a time (``JIANGONG_IMPORT_CHUNK_ROWS``), each batch its own
+    short transaction with its events; an atomic import in one, once every row is checked."""
+    read_only(True)  # until the first batch: the file is read without the write lock
     visible_enterprise(enterprise_id)
     sheet = read_sheet(uploaded(), COLUMNS, REQUIRED, HEADER_ALIASES)
     rows = [(number, cells) for number, cells in sheet.rows if not is_template_example(cells)]
@@ -87,7 +96,11 @@ def import_spreadsheet(query: dict[str, Any], enterprise_id: str) -> Any:
         raise UnusableSpreadsheet("The file has no data rows besides the template's example row.")
     if len(rows) > _setting("JIANGONG_IMPORT_BACKGROUND_ROWS", BACKGROUND_ROWS):
         return _in_background(enterprise_id, rows, query["atomic"])
-    result = execute(ImportWorkers(enterprise_id, rows, query["atomic"], is_admin()))
+    checked = checked_rows(current_app, rows)
+    if query["atomic"]:
+        result = execute(ImportWorkers(enterprise_id, checked, True, is_admin()))
+    else:
+        result = _in_batches(enterprise_id, checked, is_admin())
     return {
         **vars(result),
         "ignored_columns": sheet.ignored_columns,
@@ -124,6 +137,38 @@ def _setting(name: str, default: int) -> int:
         return int(value) if value else default
     except ValueError:
         return default
+
+
+def _in_batches(enterprise_id: str, checked: list[CheckedRow], reveal: bool) -> ImportResult:
+    """The rows a batch at a time, a transaction each. A batch that loses a race to another
+    request (a unique index) is tried once more, when its lookups see the other's worker; if
+    it fails again after earlier batches were saved, its rows are reported, not lost."""
+    size = max(1, _setting("JIANGONG_IMPORT_CHUNK_ROWS", CHUNK_ROWS))
+    result = ImportResult()
+    for start in range(0, len(checked), size):
+        batch = checked[start : start + size]
+        result.add(_batch(enterprise_id, batch, reveal, saved=result.rows > 0))
+    return result
+
+
+def _batch(enterprise_id: str, batch: list[CheckedRow], reveal: bool, saved: bool) -> ImportResult:
+    for attempt in (1, 2):
+        try:
+            result: ImportResult = execute(ImportWorkers(enterprise_id, batch, False, reveal))
+            return result
+        except IntegrityError:
+            if attempt == 2 and not saved:
+                raise  # nothing saved yet: the kernel's 409 says so
+    lost = ImportResult(rows=len(batch))
+    for checked in batch:
+        lost.reject(checked.row, {"id_number": [CHANGED_MEANWHILE]})
+    return lost
+
+
+CHANGED_MEANWHILE = (
+    "another request registered workers at the same time and this row was not saved; "
+    "import it again"
+)
 
 
 def _in_background(enterprise_id: str, rows: list[Any], atomic: bool) -> Response:

@@ -10,7 +10,7 @@ from services.registry.adapters.orm import db
 from services.registry.api.schemas import StatsOut
 from services.registry.queries import union_statistics
 from shared.auth import requires
-from shared.versions import kept_until_changed
+from shared.kept_answers import kept_until_changed
 
 blp = Blueprint("stats", __name__, description="Union statistics")
 

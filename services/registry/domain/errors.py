@@ -137,3 +137,15 @@ class MissingColumns(UnusableSpreadsheet):
             + "."
         )
         self.columns = columns
+
+
+class SpreadsheetOverLimit(UnusableSpreadsheet):
+    """A file that would make the import do more work than any spreadsheet of workers needs:
+    too many rows, a part of the workbook that unpacks too far, XML nested too deep."""
+
+    rule = "spreadsheet_over_limit"
+    title = "The spreadsheet passes a limit of the import"
+
+    def __init__(self, limit: str, detail: str) -> None:
+        super().__init__(detail)
+        self.limit = limit

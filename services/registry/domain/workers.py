@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from services.registry.domain.errors import InvalidValue, InvalidWorker
 from services.registry.domain.rules import check_hiring, check_union_joining
@@ -21,6 +22,7 @@ from shared.identifiers import (
     InvalidIdentifier,
     validate_id_number,
 )
+from shared.text import refuse_unreadable
 
 COLUMNS = (
     "id_number",
@@ -86,6 +88,18 @@ class NewWorker:
     hired_on: date
 
 
+@dataclass(frozen=True)
+class CheckedRow:
+    """A spreadsheet's row once checked, before any transaction: a good row carries the
+    worker's columns ready to write (the ID number encrypted) and its lookup hash, a bad one
+    the reasons by column. ``row`` is its number in the spreadsheet."""
+
+    row: int
+    lookup: str = ""
+    values: Mapping[str, Any] | None = None
+    errors: Mapping[str, list[str]] | None = None
+
+
 def parse_new_worker(cells: Mapping[str, object], today: date) -> NewWorker:
     errors: dict[str, list[str]] = {}
     values: dict[str, object] = {}
@@ -94,17 +108,7 @@ def parse_new_worker(cells: Mapping[str, object], today: date) -> NewWorker:
         "id_number": lambda cell: parse_id_number(cell, today),
     }
     for column, parse in parsers.items():
-        cell = cells.get(column)
-        if _blank(cell):
-            if column in REQUIRED:
-                errors[column] = ["is required"]
-            else:
-                values[column] = None
-            continue
-        try:
-            values[column] = parse(cell)
-        except ValueError as error:
-            errors[column] = [str(error)]
+        _read_cell(column, cells.get(column), parse, values, errors)
     identity, hired_on = values.get("id_number"), values.get("hired_on")
     if isinstance(hired_on, date):
         birth_date = identity.birth_date if isinstance(identity, IdNumber) else None
@@ -115,6 +119,30 @@ def parse_new_worker(cells: Mapping[str, object], today: date) -> NewWorker:
     if errors:
         raise InvalidWorker(errors)
     return NewWorker(identity=values.pop("id_number"), **values)  # type: ignore[arg-type]
+
+
+def _read_cell(
+    column: str,
+    cell: object,
+    parse: Callable[[object], object],
+    values: dict[str, object],
+    errors: dict[str, list[str]],
+) -> None:
+    """One cell's value into ``values``, or the reason it is refused into ``errors``: text no
+    one can read (a control character, a bidirectional override, only invisible characters),
+    a required cell left blank, or what its column's parser refuses."""
+    unreadable = refuse_unreadable(cell) if isinstance(cell, str) else None
+    if unreadable:
+        errors[column] = [unreadable]
+    elif not _blank(cell):
+        try:
+            values[column] = parse(cell)
+        except ValueError as error:
+            errors[column] = [str(error)]
+    elif column in REQUIRED:
+        errors[column] = ["is required"]
+    else:
+        values[column] = None
 
 
 def is_template_example(cells: Mapping[str, object]) -> bool:

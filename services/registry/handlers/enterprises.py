@@ -67,7 +67,7 @@ def register_enterprise(
 def update_enterprise(
     ctx: Context, command: UpdateEnterprise, repository: Repository
 ) -> Enterprise:
-    enterprise = active_enterprise(repository, command.enterprise_id)
+    enterprise = active_enterprise(repository, command.enterprise_id, lock=True)
     changes = dict(command.changes)
     if "region_code" in changes:
         region = region_of(repository, changes["region_code"])
@@ -87,7 +87,7 @@ def update_enterprise(
 def deregister_enterprise(
     ctx: Context, command: DeregisterEnterprise, repository: Repository
 ) -> Enterprise:
-    enterprise = active_enterprise(repository, command.enterprise_id)
+    enterprise = active_enterprise(repository, command.enterprise_id, lock=True)
     count = repository.active_worker_count(enterprise.id)
     if count:
         raise EnterpriseHasActiveWorkers(count)
@@ -108,8 +108,9 @@ def region_of(repository: Repository, code: str) -> Region:
     return region
 
 
-def active_enterprise(repository: Repository, enterprise_id: str) -> Enterprise:
-    enterprise = repository.enterprise(enterprise_id)
+def active_enterprise(repository: Repository, enterprise_id: str, lock: bool = False) -> Enterprise:
+    """The active enterprise, or the refusal; a change locks it first (see ``worker_of``)."""
+    enterprise = repository.enterprise(enterprise_id, lock)
     if enterprise is None:
         raise EnterpriseNotFound()
     if not enterprise.active:

@@ -42,7 +42,7 @@ def import_chunk(ctx: Context, command: ImportChunk, repository: Repository) -> 
     job.checked += result.rows
     job.created += result.created
     job.rejected += len(result.rejected)
-    job.last_row = max((number for number, _ in command.rows), default=job.last_row)
+    job.last_row = max((checked.row for checked in command.rows), default=job.last_row)
     for rejection in result.rejected:
         repository.add(
             ImportJobRejection(job_id=job.id, row=rejection["row"], errors=rejection["errors"])
@@ -62,11 +62,27 @@ def finish_import_job(ctx: Context, command: FinishImportJob, repository: Reposi
 
 def stalled_reason(job: ImportJob) -> str:
     """Why a job that stopped making progress is failed, and which rows were not imported."""
-    where = f"after spreadsheet row {job.last_row}" if job.last_row else "before its first row"
     return (
-        f"The import stopped {where} ({job.checked} of {job.rows} rows checked) and made no "
-        "progress since: the rows after it were not imported; import them again."
+        f"The import stopped {_where(job)} ({job.checked} of {job.rows} rows checked) and made "
+        "no progress since: the rows after it were not imported; import them again."
     )
+
+
+def restarted_reason(job: ImportJob) -> str:
+    """Why a job the platform was running when it stopped is failed, in Chinese and English:
+    the clerk reads it in the job, whatever language they asked in."""
+    where = f"第 {job.last_row} 行之后" if job.last_row else "第一行之前"
+    return (
+        f"平台在导入期间重新启动，导入停在{where}（已检查 {job.checked} / {job.rows} 行）："
+        "其后的行未导入，请重新导入。 "
+        f"The platform restarted during the import, which stopped {_where(job)} "
+        f"({job.checked} of {job.rows} rows checked): the rows after it were not imported; "
+        "import them again."
+    )
+
+
+def _where(job: ImportJob) -> str:
+    return f"after spreadsheet row {job.last_row}" if job.last_row else "before its first row"
 
 
 FINISHED = ("done", "failed")

@@ -66,7 +66,7 @@ def register_worker(ctx: Context, command: RegisterWorker, repository: Repositor
 
 
 def update_worker(ctx: Context, command: UpdateWorker, repository: Repository) -> Worker:
-    worker = worker_of(repository, command.worker_id)
+    worker = worker_of(repository, command.worker_id, lock=True)
     if not worker.active:
         raise WorkerHasLeft("The worker has left; a former worker's record is closed.")
     changes = dict(command.changes)
@@ -83,7 +83,7 @@ def update_worker(ctx: Context, command: UpdateWorker, repository: Repository) -
 
 
 def transfer_worker(ctx: Context, command: TransferWorker, repository: Repository) -> Worker:
-    worker = worker_of(repository, command.worker_id)
+    worker = worker_of(repository, command.worker_id, lock=True)
     if not worker.active:
         raise WorkerHasLeft("The worker has left; register them again to hire them.")
     if command.to_enterprise_id == worker.enterprise_id:
@@ -103,7 +103,7 @@ def transfer_worker(ctx: Context, command: TransferWorker, repository: Repositor
 
 
 def record_worker_left(ctx: Context, command: RecordWorkerLeft, repository: Repository) -> Worker:
-    worker = worker_of(repository, command.worker_id)
+    worker = worker_of(repository, command.worker_id, lock=True)
     if not worker.active:
         raise WorkerHasLeft(f"The worker left on {worker.left_on}.")
     on = command.left_on or ctx.today
@@ -135,8 +135,10 @@ def record_promotion(ctx: Context, command: RecordPromotion, repository: Reposit
 # -- shared by the handlers above and the import ------------------------------------------------
 
 
-def worker_of(repository: Repository, worker_id: str) -> Worker:
-    worker = repository.worker(worker_id)
+def worker_of(repository: Repository, worker_id: str, lock: bool = False) -> Worker:
+    """The worker, or :class:`WorkerNotFound`; a change locks them first, so that the event it
+    stages (its time taken after the lock) comes after the change before it."""
+    worker = repository.worker(worker_id, lock)
     if worker is None:
         raise WorkerNotFound()
     return worker

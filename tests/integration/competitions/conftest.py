@@ -103,4 +103,4 @@ def build_world(tmp_path: Path, database_url: str | None = None) -> World:
     return World(service_app(SERVICE, tmp_path, database_url))
 
 
-world, pg_world, any_world = world_fixtures(SERVICE, build_world)
+world, pg_world, any_world = world_fixtures(SERVICE, World)

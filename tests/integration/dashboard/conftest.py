@@ -209,4 +209,4 @@ def build_world(tmp_path: Path, database_url: str | None = None, **settings: str
     return World(service_app(SERVICE, tmp_path, database_url, **{**FAST_STREAM, **settings}))
 
 
-world, pg_world, any_world = world_fixtures(SERVICE, build_world)
+world, pg_world, any_world = world_fixtures(SERVICE, World, environ=FAST_STREAM)

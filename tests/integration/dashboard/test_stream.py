@@ -224,13 +224,13 @@ def test_on_postgresql_a_raise_in_another_process_wakes_the_watch_without_its_po
 
 
 def _listening(engine: Engine) -> bool:
-    """Does a connection to the database listen for the version's raises, its ``LISTEN`` done?"""
+    """Does a session on the database listen for the version's raises, its ``LISTEN`` done?"""
     with engine.connect() as connection:
         listeners = connection.execute(
             text(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND state = 'idle' AND query = :listen"
+                " AND state = 'idle' AND query ILIKE 'LISTEN%' AND strpos(query, :channel) > 0"
             ),
-            {"listen": f"LISTEN {CHANNEL}"},
+            {"channel": CHANNEL},
         ).scalar()
     return bool(listeners)

@@ -17,7 +17,8 @@ from shared.events import new_event, to_message, topic_of
 from shared.inbox import Consumer, Received, Subscription
 from shared.kafka_bus import KafkaBus
 from shared.metrics import Metrics, watch_consumer_lag
-from shared.outbox import Outbox, Relay
+from shared.outbox import Outbox
+from shared.relay import Relay
 from shared.tables import kernel_tables
 from tests.support.broker import DevBroker
 from tests.support.polling import wait_until

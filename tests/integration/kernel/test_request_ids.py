@@ -26,7 +26,8 @@ from shared.events import from_message, request_id_of
 from shared.inbox import Consumer, Received, Subscription
 from shared.kafka_bus import KafkaBus
 from shared.logs import bound_request_id, configure_logging, current_request_id
-from shared.outbox import Outbox, Relay
+from shared.outbox import Outbox
+from shared.relay import Relay
 from shared.runtime import migrate, runtime_of
 from shared.settings import Settings
 from shared.tables import kernel_tables

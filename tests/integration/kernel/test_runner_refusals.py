@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade as alembic_upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 
 import jiangong.services
 from jiangong.cli import main
@@ -152,8 +152,7 @@ def test_a_database_from_before_the_request_id_column_is_upgraded(tmp_path: Path
     with app.app_context():  # the registry as it was before the column: revision 0002
         alembic_upgrade(directory=str(REGISTRY.migrations), revision="0002")
     engine = engine_of(app)
-    with engine.begin() as connection:
-        connection.execute(text("ALTER TABLE outbox DROP COLUMN request_id"))
+    assert "request_id" not in {c["name"] for c in inspect(engine).get_columns("outbox")}
     with app.app_context():
         assert at_head(app) is False  # /readyz says so
     migrate(app)

@@ -9,7 +9,6 @@ import random
 import uuid
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +22,7 @@ from shared.auth import issue_token
 from shared.identifiers import FEMALE, MALE, USCC_ALPHABET, make_id_number, make_uscc
 from shared.settings import Settings
 from tests.support.templates import PostgresTemplates
-from tests.support.worlds import service_app, world_fixtures
+from tests.support.worlds import world_fixtures
 
 COUNTIES = ("330402", "330411", "330421", "330424", "330481", "330482", "330483")
 CSV_HEADER = "id_number,name,occupation_code,is_migrant,is_union_member,union_joined_on,hired_on"
@@ -127,13 +126,12 @@ class Registry:
             return [tuple(row) for row in db.session.execute(query)]  # type: ignore[misc]
 
 
-def build_registry(tmp_path: Path, database_url: str | None = None) -> Registry:
-    app = service_app(SERVICE, tmp_path, database_url)
+def registry_of(app: Flask) -> Registry:
     return Registry(app, settings_of(app))
 
 
 registry, pg_registry, any_db = world_fixtures(
-    SERVICE, build_registry, names=("registry", "pg_registry", "any_db")
+    SERVICE, registry_of, names=("registry", "pg_registry", "any_db")
 )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from services.registry.adapters.orm import Worker, db
 from services.registry.adapters.repository import SqlRepository
+from services.registry.api import imports
 
 HEADER = [
     "id_number",
@@ -228,3 +229,21 @@ def test_an_import_that_loses_a_race_to_another_request_is_a_409_and_writes_noth
     assert not any("吴敏" in record.getMessage() for record in caplog.records)
     assert active_workers(registry, enterprise["id"]) == 1
     assert len(registry.events()) == events
+
+
+def test_a_batch_that_keeps_losing_a_race_after_others_were_saved_reports_its_rows(
+    registry, monkeypatch
+) -> None:
+    enterprise = registry.enterprise()
+    body = registry.worker_body()
+    registry.worker(enterprise["id"], **body)
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 2)
+    # another request's worker arrives between each lookup and its insert, every time
+    monkeypatch.setattr(SqlRepository, "known_workers", lambda self, lookups: {})
+    rows = [registry.csv_row() for _ in range(3)] + [registry.csv_row(id_number=body["id_number"])]
+    answer = post_csv(registry, enterprise["id"], "\n".join([",".join(HEADER), *rows]) + "\n")
+    assert answer.status_code == 200, answer.json
+    assert (answer.json["rows"], answer.json["created"]) == (4, 2)
+    assert [item["row"] for item in answer.json["rejected"]] == [4, 5]
+    assert "was not saved; import it again" in answer.json["rejected"][0]["errors"]["id_number"][0]
+    assert active_workers(registry, enterprise["id"]) == 1 + 2

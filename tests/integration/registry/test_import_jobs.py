@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from services.registry import background
 from services.registry.adapters.orm import ImportJob, Worker, db
 from services.registry.commands import ImportChunk, StartImportJob
+from services.registry.domain.workers import CheckedRow
 from services.registry.jobs import fail_stalled_imports
 from services.registry.service import SERVICE
 from shared.app import create_app
@@ -129,7 +130,7 @@ def test_a_job_that_dies_is_failed_and_says_what_was_not_imported(
     calls = threading.local()
 
     def failing_run(app, command):
-        if type(command).__name__ == "ImportChunk" and command.rows[0][0] >= 5:
+        if type(command).__name__ == "ImportChunk" and command.rows[0].row >= 5:
             calls.failed = True
             raise OSError("the disk is full")
         return real_run(app, command)
@@ -173,7 +174,8 @@ def test_a_job_whose_process_stopped_is_failed_by_the_scheduled_job(registry_low
     low.app.config["JIANGONG_CLOCK"] = lambda: started
     job_id = "stalled" + enterprise["id"][:20]
     run(low.app, StartImportJob(job_id, enterprise["id"], 7, False, "admin"))
-    run(low.app, ImportChunk(job_id, [(2, {"name": "x"}), (3, {"name": "y"})]))
+    bad = {"id_number": ["is required"]}
+    run(low.app, ImportChunk(job_id, [CheckedRow(2, errors=bad), CheckedRow(3, errors=bad)]))
     assert fail_stalled_imports(low.app) == []  # still fresh
     low.app.config["JIANGONG_CLOCK"] = lambda: started + timedelta(minutes=11)
     assert fail_stalled_imports(low.app) == [job_id]
@@ -182,4 +184,4 @@ def test_a_job_whose_process_stopped_is_failed_by_the_scheduled_job(registry_low
     assert answer["state"] == "failed" and answer["checked"] == 2
     assert "after spreadsheet row 3" in answer["error"]
     with pytest.raises(RuntimeError, match="failed already"):
-        run(low.app, ImportChunk(job_id, [(4, {"name": "z"})]))
+        run(low.app, ImportChunk(job_id, [CheckedRow(4, errors=bad)]))

@@ -54,7 +54,8 @@ def worker(repository: FakeRepository, worker_id: str = "wkr-1", **change: Any) 
         "is_migrant": False,
         "hired_on": date(2015, 3, 1),
         "active": True,
-        "updated_at": NOW,
+        "as_of": NOW,
+        "as_of_event": "evt-1",
     } | change
     repository.workers[worker_id] = WorkerReplica(**values)
 

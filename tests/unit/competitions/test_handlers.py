@@ -105,6 +105,7 @@ class FakeRepository:
         entry_id: str,
         enterprise_id: str | None = None,
         registered: bool = False,
+        lock: bool = False,
     ) -> EntryRow | None:
         entry = self.entries.get(entry_id)
         if entry is None or not is_entry_of(entry, competition_id, enterprise_id, registered):
@@ -484,6 +485,22 @@ def test_a_judges_second_marks_replace_the_first_and_both_are_kept(service, judg
     assert (event_type, subject) == ("jiangong.score.recorded.v1", competition)
     assert data["enterprise_id"] == judging["enterprise"]
     assert data["recorded_at"] == service.now.isoformat()
+
+
+def test_marks_that_replace_others_are_recorded_after_them_even_with_an_earlier_clock(
+    service, judging
+) -> None:
+    """A request that waited for the entry's lock (or ran on a server whose clock is behind)
+    took its time before the marks it replaces were recorded."""
+    competition, entry, judge = judging["competition"], judging["entry"], judging["judge"]
+    first = service(commands.RecordScore(competition, entry, judge, _marks(10, 10))).recorded_at
+    second = service(commands.RecordScore(competition, entry, judge, _marks(20, 20))).recorded_at
+    service.now = NOW - timedelta(seconds=1)
+    third = service(commands.RecordScore(competition, entry, judge, _marks(30, 30))).recorded_at
+    assert first == NOW < second < third
+    announced = [data["recorded_at"] for _, _, data in service.outbox.added[-3:]]
+    assert announced == [moment.isoformat() for moment in (first, second, third)]
+    assert [h.recorded_at for h in service.repository.history] == [first, second, third]
 
 
 def test_scoring_an_open_competition_is_refused(service) -> None:

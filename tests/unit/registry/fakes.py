@@ -64,7 +64,7 @@ class FakeRepository:
     def region(self, code: str) -> Region | None:
         return self.regions.get(code)
 
-    def enterprise(self, enterprise_id: str) -> Enterprise | None:
+    def enterprise(self, enterprise_id: str, lock: bool = False) -> Enterprise | None:
         return self.enterprises.get(enterprise_id)
 
     def enterprise_id_with_uscc(self, uscc: str) -> str | None:
@@ -73,7 +73,7 @@ class FakeRepository:
     def active_worker_count(self, enterprise_id: str) -> int:
         return sum(w.enterprise_id == enterprise_id and w.active for w in self.workers.values())
 
-    def worker(self, worker_id: str) -> Worker | None:
+    def worker(self, worker_id: str, lock: bool = False) -> Worker | None:
         return self.workers.get(worker_id)
 
     def worker_with_id_number(self, lookup_hash: str) -> Worker | None:

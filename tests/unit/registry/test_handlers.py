@@ -39,9 +39,10 @@ from services.registry.domain.errors import (
     WorkerHasLeft,
     WorkerNotFound,
 )
-from services.registry.domain.workers import NewWorker, parse_new_worker
+from services.registry.domain.workers import CheckedRow, NewWorker, parse_new_worker
 from services.registry.events import PRODUCES
 from services.registry.handlers import BY_COMMAND, bootstrap
+from services.registry.handlers.imports import check_rows
 from shared.handling import handle
 from shared.identifiers import FEMALE, MALE, USCC_ALPHABET, make_id_number, make_uscc
 from shared.pii import PiiCipher
@@ -65,6 +66,10 @@ class Registry:
 
     def run(self, command: object) -> Any:
         return handle(self.handlers, self.ctx, command)
+
+    def checked(self, rows: list[tuple[int, dict[str, object]]]) -> list[CheckedRow]:
+        """A spreadsheet's rows checked, as the view checks them before its transaction."""
+        return check_rows(rows, TODAY, self.cipher)
 
     def uscc(self, county: str = "330402") -> str:
         organisation = "".join(self.rng.choice(USCC_ALPHABET) for _ in range(9))
@@ -364,7 +369,9 @@ def test_an_import_into_a_deregistered_enterprise_is_refused(registry) -> None:
     enterprise = registry.enterprise()
     registry.run(DeregisterEnterprise(enterprise.id))
     with pytest.raises(EnterpriseDeregistered):
-        registry.run(ImportWorkers(enterprise.id, [(2, cells(registry.new_worker()))]))
+        registry.run(
+            ImportWorkers(enterprise.id, registry.checked([(2, cells(registry.new_worker()))]))
+        )
 
 
 def test_an_import_reports_each_bad_row_by_its_number_and_creates_the_rest(registry) -> None:
@@ -379,7 +386,7 @@ def test_an_import_reports_each_bad_row_by_its_number_and_creates_the_rest(regis
         (6, cells(active)),
     ]
     before = len(registry.outbox.added)
-    result = registry.run(ImportWorkers(enterprise.id, rows))
+    result = registry.run(ImportWorkers(enterprise.id, registry.checked(rows)))
     assert (result.rows, result.created) == (4, 1)
     assert [(r["row"], sorted(r["errors"])) for r in result.rejected] == [
         (3, ["hired_on"]),
@@ -394,7 +401,7 @@ def test_an_atomic_import_with_a_bad_row_writes_nothing(registry) -> None:
     enterprise = registry.enterprise()
     rows = [(2, cells(registry.new_worker())), (3, {**cells(registry.new_worker()), "name": ""})]
     before = len(registry.outbox.added)
-    result = registry.run(ImportWorkers(enterprise.id, rows, atomic=True))
+    result = registry.run(ImportWorkers(enterprise.id, registry.checked(rows), atomic=True))
     assert (result.created, len(result.rejected), result.atomic) == (0, 1, True)
     assert registry.repository.workers == {} and len(registry.outbox.added) == before
 

@@ -36,8 +36,11 @@ def test_a_job_counts_each_chunk_and_keeps_its_rejected_rows(registry) -> None:
     enterprise = registry.enterprise()
     job = registry.run(StartImportJob("job1", enterprise.id, 5, False, "admin"))
     assert (job.state, job.rows, job.checked) == ("queued", 5, 0)
-    registry.run(ImportChunk("job1", [row(registry, 2), row(registry, 3, hired_on="x")]))
-    job = registry.run(ImportChunk("job1", [row(registry, 4), row(registry, 5), row(registry, 6)]))
+    registry.run(
+        ImportChunk("job1", registry.checked([row(registry, 2), row(registry, 3, hired_on="x")]))
+    )
+    chunk = registry.checked([row(registry, 4), row(registry, 5), row(registry, 6)])
+    job = registry.run(ImportChunk("job1", chunk))
     assert (job.state, job.checked, job.created, job.rejected) == ("running", 5, 4, 1)
     (rejection,) = registry.repository.job_rejections
     assert (rejection.row, list(rejection.errors)) == (3, ["hired_on"])
@@ -66,7 +69,7 @@ def test_a_job_is_closed_once_the_first_outcome_stands(registry) -> None:
     job = registry.run(FinishImportJob("job3"))
     assert (job.state, job.error) == ("failed", "stalled")
     with pytest.raises(RuntimeError):
-        registry.run(ImportChunk("job3", [row(registry, 2)]))
+        registry.run(ImportChunk("job3", registry.checked([row(registry, 2)])))
 
 
 def test_no_job_is_started_for_a_deregistered_enterprise(registry) -> None:

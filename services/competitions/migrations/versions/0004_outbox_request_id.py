@@ -1,24 +1,20 @@
-"""The outbox keeps the request id each event was caused by (CloudEvents extension
-``jiangongrequestid``).
+"""The service's later revisions come after the outbox's request id, which the kernel's own
+migration branch adds (``shared/migrations``): nothing to do here.
 
 Revision ID: 0004
 Revises: 0003
+Depends on: kernel_0002
 """
-
-from alembic import op
-
-from shared.tables import add_later_kernel_columns
 
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
-depends_on = None
+depends_on = "kernel_0002"
 
 
 def upgrade() -> None:
-    add_later_kernel_columns(op.get_bind())
+    pass
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("outbox") as batch:
-        batch.drop_column("request_id")
+    pass

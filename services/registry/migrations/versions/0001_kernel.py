@@ -1,22 +1,20 @@
-"""The kernel's outbox and inbox.
+"""The service's tables come after the kernel's outbox and inbox, which the kernel's own
+migration branch makes (``shared/migrations``): nothing to do here.
 
 Revision ID: 0001
 Revises:
+Depends on: kernel_0001
 """
-
-from alembic import op
-
-from shared.tables import create_kernel_tables, drop_kernel_tables
 
 revision = "0001"
 down_revision = None
 branch_labels = None
-depends_on = None
+depends_on = "kernel_0001"
 
 
 def upgrade() -> None:
-    create_kernel_tables(op.get_bind())
+    pass
 
 
 def downgrade() -> None:
-    drop_kernel_tables(op.get_bind())
+    pass
