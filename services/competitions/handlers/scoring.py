@@ -13,7 +13,6 @@ from services.competitions.adapters.orm import ScoreHistoryRow, ScoresheetRow
 from services.competitions.adapters.repository import Repository, to_domain
 from services.competitions.domain import model
 from shared.clock import as_utc, iso
-from shared.errors import NotFound
 from shared.handling import Context
 
 
@@ -24,14 +23,8 @@ def record_score(
     entry = repository.entry(row.id, command.entry_id, registered=True, lock=True)
     judge = repository.judge(row.id, command.judge_id)
     competition = to_domain(row)
-    model.check_judge_may_score(
-        competition.status,
-        judge is not None,
-        judge.enterprise_id if judge else None,
-        entry.enterprise_id if entry else "",
-    )
-    if entry is None:  # asked after the rules, so that a draft competition says why
-        raise NotFound.of("entry")
+    model.check_judge_may_score(competition, judge, entry)
+    assert entry is not None  # checked by the rule above
     marks = {code: float(mark) for code, mark in command.marks.items()}
     model.check_marks(competition, marks)
     sheet = repository.scoresheet(entry.id, command.judge_id) or ScoresheetRow(

@@ -31,6 +31,7 @@ from services.certification.adapters.orm import (
 )
 from services.certification.adapters.repository import Repository, as_domain
 from services.certification.adapters.rules_store import PROMOTION, promotion_rules_body
+from services.certification.config import CertificationConfig
 from services.certification.domain.assessment import Authorisation, PromotionRules
 from services.certification.domain.levels import SkillHolding
 from services.certification.handlers import bootstrap
@@ -170,5 +171,8 @@ class Certification:
         self.handlers = bootstrap(lambda _session: repository)
 
     def __call__(self, command: object) -> Any:
-        ctx = Context(cast(Session, None), cast(Outbox, self.outbox), self.now, self.settings)
+        config = CertificationConfig.from_settings(self.settings.extra)
+        ctx = Context(
+            cast(Session, None), cast(Outbox, self.outbox), self.now, self.settings, config=config
+        )
         return handle(self.handlers, ctx, command)

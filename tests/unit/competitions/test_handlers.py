@@ -607,7 +607,7 @@ def test_a_judge_whose_only_marks_are_for_a_withdrawn_entry_is_idle() -> None:
     check_publication_complete([], [], {})
 
 
-# -- the rules checked for issue 10: region, deadline, judge's enterprise, county ------------
+# -- region, deadline, judge's enterprise, county ------------------------------------------
 
 
 def test_a_competition_in_an_unknown_region_is_refused_and_not_stored(service) -> None:

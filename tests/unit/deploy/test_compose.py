@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from jiangong.cli import main
-from jiangong.deployment import database_variable, processes
+from jiangong.deployment import WITHOUT_WORKER, database_variable, processes
 from jiangong.services import SERVICE_MODULES
 from shared.settings import SERVICE_PORTS
 
@@ -115,6 +115,8 @@ def test_every_long_lived_container_has_a_health_check(
     for name in SERVICE_MODULES:
         api = " ".join(services[name]["healthcheck"]["test"])
         assert f"http://127.0.0.1:{SERVICE_PORTS[name]}/readyz" in api
+        if name in WITHOUT_WORKER:
+            continue
         worker = " ".join(services[f"{name}-worker"]["healthcheck"]["test"])
         port = re.search(r"http://127\.0\.0\.1:(\d+)/metrics", worker)
         assert port, worker
@@ -172,8 +174,19 @@ def test_each_api_believes_one_proxy_and_no_worker_does(
 ) -> None:
     for name in SERVICE_MODULES:
         assert services[name]["environment"]["JIANGONG_TRUSTED_PROXIES"] == "1", name
-        assert "JIANGONG_TRUSTED_PROXIES" not in services[f"{name}-worker"]["environment"]
-        assert "ports" not in services[f"{name}-worker"]  # scraped on the compose network
+        worker = services.get(f"{name}-worker", {})
+        assert "JIANGONG_TRUSTED_PROXIES" not in worker.get("environment", {})
+        assert "ports" not in worker  # scraped on the compose network
+
+
+def test_the_workbench_is_told_where_the_apis_it_calls_are(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    environment = services["workbench"]["environment"]
+    for name in ("registry", "competitions", "certification", "dashboard"):
+        url = environment[f"JIANGONG_{name.upper()}_BASE_URL"]
+        assert url == f"http://{name}:{SERVICE_PORTS[name]}", name
+    assert "workbench-worker" not in services  # it relays, consumes and schedules nothing
 
 
 def test_the_image_runs_jiangong_and_holds_the_projects_packages() -> None:
