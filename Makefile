@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 INSTALLED_RUN := $(VENV)/.installed-run
 INSTALLED := $(VENV)/.installed-test
 
-.PHONY: run test test-fast e2e bench lint format up down clean chromium
+.PHONY: run test test-quick test-fast e2e bench lint format up down clean chromium
 
 $(INSTALLED_RUN): pyproject.toml
 	@echo "== installing Jiangong and what it needs to run into $(VENV) (first time, or pyproject.toml changed)"
@@ -27,8 +27,11 @@ $(INSTALLED): $(INSTALLED_RUN)
 run: $(INSTALLED_RUN) ## the whole platform embedded on http://127.0.0.1:8000 with demo data
 	$(BIN)/jiangong up --demo
 
-test: $(INSTALLED) chromium ## every test: unit, integration, contract, e2e and browser
-	$(BIN)/pytest -q
+test: $(INSTALLED) chromium ## every test: unit, integration, contract, e2e and browser; then the 20 slowest
+	$(BIN)/pytest -q --durations=20
+
+test-quick: $(INSTALLED) ## unit, integration and contract tests but those marked slow (the platform, browser, fuzz)
+	$(BIN)/pytest -q -m "not slow" tests/unit tests/integration tests/contract
 
 chromium: ## Debian's Chromium and a CJK font for the browser tests, nginx for the proxy's (each skipped, saying why, without it)
 	@command -v chromium >/dev/null || { \
@@ -52,7 +55,7 @@ chromium: ## Debian's Chromium and a CJK font for the browser tests, nginx for t
 	      || echo "nginx could not be installed: the reverse proxy's test will be skipped"; \
 	  else echo "no nginx and no root to install it: the reverse proxy's test will be skipped"; fi; }
 
-test-fast: $(INSTALLED) ## unit tests only
+test-fast: $(INSTALLED) ## unit tests only, in seconds
 	$(BIN)/pytest -q tests/unit
 
 e2e: $(INSTALLED) ## a Jiaxing year on the distributed platform (8 processes, PostgreSQL, Tansu) through a consumer kill, a relay crash and a broker pause (also in `make test`)

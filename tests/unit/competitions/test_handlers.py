@@ -1,6 +1,7 @@
 """The command handlers with a fake context: an in-memory repository, an outbox that records
-what it is given, a fixed clock. No database: each test drives the real handlers through the
-kernel's ``handle``, wired to the fakes as the service wires them to SQL (``bootstrap``).
+what it is given once the schema of its type accepts it (``tests.support.outbox``), a fixed
+clock. No database: each test drives the real handlers through the kernel's ``handle``, wired
+to the fakes as the service wires them to SQL (``bootstrap``).
 
 Every handler has a test of a rule it refuses with, and of what it stores and announces.
 """
@@ -8,7 +9,7 @@ Every handler has a test of a rule it refuses with, and of what it stores and an
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, cast
 
@@ -34,12 +35,14 @@ from services.competitions.adapters.repository import (
 )
 from services.competitions.domain import errors
 from services.competitions.domain.model import Action, WorkerView, check_publication_complete
+from services.competitions.events import PRODUCES
 from services.competitions.handlers import bootstrap
 from shared.errors import DomainError, NotFound
 from shared.handling import Context, handle
 from shared.outbox import Outbox
 from shared.settings import Settings
 from tests.support.bodies import competition_body
+from tests.support.outbox import RecordingOutbox
 
 NOW = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
 
@@ -155,25 +158,12 @@ class FakeRepository:
         """Nothing to do: :meth:`entered` reads the registered entries themselves."""
 
 
-class FakeOutbox:
-    """Records what the handlers stage, in order."""
-
-    def __init__(self) -> None:
-        self.added: list[tuple[str, str, dict[str, Any]]] = []
-
-    def add(self, session: Any, event_type: str, subject: str, data: Mapping[str, Any]) -> None:
-        self.added.append((event_type, subject, dict(data)))
-
-    def types(self) -> list[str]:
-        return [event_type for event_type, _, _ in self.added]
-
-
 class Service:
     """The handlers bound to the fakes; ``service(command)`` runs one at ``service.now``."""
 
     def __init__(self) -> None:
         self.repository = FakeRepository()
-        self.outbox = FakeOutbox()
+        self.outbox = RecordingOutbox(PRODUCES)
         self.now = NOW
         repository: Repository = self.repository
         self.handlers = bootstrap(lambda _session: repository)
