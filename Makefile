@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 INSTALLED_RUN := $(VENV)/.installed-run
 INSTALLED := $(VENV)/.installed-test
 
-.PHONY: run test test-fast e2e bench lint format up down clean chromium
+.PHONY: run test test-quick test-fast e2e bench lint format up down clean chromium
 
 $(INSTALLED_RUN): pyproject.toml
 	@echo "== installing Jiangong and what it needs to run into $(VENV) (first time, or pyproject.toml changed)"
@@ -27,10 +27,13 @@ $(INSTALLED): $(INSTALLED_RUN)
 run: $(INSTALLED_RUN) ## the whole platform embedded on http://127.0.0.1:8000 with demo data
 	$(BIN)/jiangong up --demo
 
-test: $(INSTALLED) chromium ## every test: unit, integration, contract, e2e and browser
-	$(BIN)/pytest -q
+test: $(INSTALLED) chromium ## every test: unit, integration, contract, e2e and browser; then the 20 slowest
+	$(BIN)/pytest -q --durations=20
 
-chromium: ## Debian's Chromium and a CJK font for the browser tests (skipped, saying why, without Chromium)
+test-quick: $(INSTALLED) ## unit, integration and contract tests but those marked slow (the platform, browser, fuzz)
+	$(BIN)/pytest -q -m "not slow" tests/unit tests/integration tests/contract
+
+chromium: ## Debian's Chromium and a CJK font for the browser tests, nginx for the proxy's (each skipped, saying why, without it)
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing Debian's chromium for the browser tests"; \
@@ -44,8 +47,15 @@ chromium: ## Debian's Chromium and a CJK font for the browser tests (skipped, sa
 	      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; }; } \
 	      || echo "fonts-wqy-microhei could not be installed: Chinese may show as boxes in screenshots"; \
 	  else echo "no CJK font and no root to install one: Chinese may show as boxes in screenshots"; fi; }
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's nginx for the reverse proxy's test (it runs its own, on a free port)"; \
+	    { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null 2>&1 \
+	      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }; } \
+	      || echo "nginx could not be installed: the reverse proxy's test will be skipped"; \
+	  else echo "no nginx and no root to install it: the reverse proxy's test will be skipped"; fi; }
 
-test-fast: $(INSTALLED) ## unit tests only
+test-fast: $(INSTALLED) ## unit tests only, in seconds
 	$(BIN)/pytest -q tests/unit
 
 e2e: $(INSTALLED) ## a Jiaxing year on the distributed platform (8 processes, PostgreSQL, Tansu) through a consumer kill, a relay crash and a broker pause (also in `make test`)

@@ -38,7 +38,7 @@ raised to ``--streams-up-to``; the server process's resident memory and threads 
 ``/proc`` before and after, and, with the default cap full, how long a promotion takes to reach
 every open stream.
 
-Goals (issue 9): p99 under 250 ms embedded and under 500 ms over Kafka.
+Goals: p99 under 250 ms embedded and under 500 ms over Kafka.
 """
 
 from __future__ import annotations

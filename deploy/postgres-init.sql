@@ -3,3 +3,4 @@ CREATE DATABASE registry;
 CREATE DATABASE competitions;
 CREATE DATABASE certification;
 CREATE DATABASE dashboard;
+CREATE DATABASE workbench;

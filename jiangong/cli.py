@@ -12,11 +12,15 @@ import sys
 import threading
 from dataclasses import replace
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from jiangong.services import SERVICE_MODULES, UnknownService, available
 from jiangong.serving import THREADS
 from shared.logs import configure_logging
 from shared.settings import SERVICE_PORTS, ConfigurationError, Settings
+
+if TYPE_CHECKING:
+    from jiangong.platform import EmbeddedPlatform
 
 log = logging.getLogger("jiangong")
 
@@ -71,9 +75,9 @@ def _parser() -> argparse.ArgumentParser:
         help="run every service embedded in one process (SQLite, in-process bus, one port)",
         description="Run the whole platform in one process: every service on its own SQLite "
         "file in JIANGONG_DATA_DIR (default ./var), mounted under /registry, /competitions, "
-        "/certification and / , with the relays, consumers and scheduled jobs in background "
-        "threads. Migrates first. Ctrl-C stops cleanly: running batches finish, the outboxes "
-        "are drained.",
+        "/certification, /workbench and / , with the relays, consumers and scheduled jobs in "
+        "background threads. Migrates first. Ctrl-C stops cleanly: running batches finish, the "
+        "outboxes are drained.",
     )
     up.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     up.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
@@ -225,9 +229,13 @@ def _parser() -> argparse.ArgumentParser:
     scope.add_argument("--enterprise", help="enterprise id (needed by role enterprise)")
     scope.add_argument("--judge", help="judge id (needed by role judge)")
     scope.add_argument("--assessor", help="assessor id (needed by role assessor)")
-    issue.add_argument("--ttl", default="8h", help="lifetime: 30m, 8h, 7d (8h)")
+    issue.add_argument("--ttl", default="8h", help="lifetime: 30m, 8h, 12h at most (8h)")
     issue.add_argument("--subject", help="the token's sub (default: role and scope)")
     issue.set_defaults(run=_token_issue)
+    if "workbench" in available():
+        from jiangong.accounts import add_commands
+
+        add_commands(commands, SCOPES)
     return parser
 
 
@@ -236,12 +244,14 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
     before any database, relay, consumer or job is touched. Connections made while the
     platform starts wait in the listening queue; waitress answers them once it is up."""
     from jiangong.platform import DataDirInUse, DataDirLock, EmbeddedPlatform
+    from jiangong.server_limits import BACKLOG, Limits, within_open_file_limit
     from jiangong.serving import HttpServer, keep_start_up_heap, stop_on_signals, trusting_proxies
     from shared.logs import AccessLog
 
+    limits = within_open_file_limit(Limits(max_body_bytes=settings.max_upload_bytes))
     try:
         family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-        listening = socket.create_server((args.host, args.port), family=family, backlog=128)
+        listening = socket.create_server((args.host, args.port), family=family, backlog=BACKLOG)
     except OSError as error:
         print(
             f"jiangong up: cannot listen on {args.host}:{args.port}: {error.strerror or error}. "
@@ -261,8 +271,9 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
         platform.start()  # first: a service's demo may wait for what another's demo announces
         if args.demo:
             platform.load_demo()
+        say_if_no_admin(platform)
         app = AccessLog(trusting_proxies(platform.wsgi, settings.trusted_proxies))
-        server = HttpServer(app, listening, threads=args.threads)
+        server = HttpServer(app, listening, threads=args.threads, limits=limits)
         keep_start_up_heap()
         stop_on_signals(server)
         print(
@@ -280,6 +291,15 @@ def _up(settings: Settings, args: argparse.Namespace) -> int:
         lock.release()
     print("Stopped.", flush=True)
     return 0
+
+
+def say_if_no_admin(platform: EmbeddedPlatform) -> None:
+    """With the workbench and no admin account, how to make one."""
+    if "workbench" in platform.apps:
+        from jiangong.accounts import ADMIN_HINT, admin_missing
+
+        if admin_missing(platform.apps["workbench"]):
+            print(ADMIN_HINT, flush=True)
 
 
 MAX_STREAMS = "JIANGONG_DASHBOARD_MAX_STREAMS"
@@ -324,7 +344,7 @@ def _wait_for(stop: threading.Event) -> None:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from gunicorn.app.base import BaseApplication
 
-    from jiangong.platform import definition
+    from jiangong.platform import definition, has_worker
     from jiangong.serving import keep_start_up_heap, trusting_proxies
     from shared.app import create_app
     from shared.buses import bus_for
@@ -349,7 +369,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
         def load(self):  # type: ignore[no-untyped-def]
             app = create_app(service, settings)
-            if settings.bus_kind == "kafka":
+            if settings.bus_kind == "kafka" and has_worker(app):  # the workbench needs no bus
                 runtime_of(app).bus_ping = bus_for(settings, f"{args.service}-http").ping
             proxied = trusting_proxies(app.wsgi_app, settings.trusted_proxies)
             app.wsgi_app = AccessLog(proxied)  # type: ignore[method-assign]
@@ -362,7 +382,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> int:
-    from jiangong.platform import definition
+    from jiangong.platform import definition, has_worker
     from jiangong.serving import keep_start_up_heap
     from shared.app import create_app
     from shared.buses import bus_for
@@ -381,6 +401,9 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     stop = _stop_on_signals()
     app = create_app(definition(args.service), settings)
+    if not has_worker(app):
+        print(f"jiangong worker: {args.service} relays, consumes and schedules nothing")
+        return 0
     bus = bus_for(settings, args.service)
     worker = ServiceWorker(app, bus)  # its consumer and relay are in the metrics from here on
     metrics = None

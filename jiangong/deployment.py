@@ -3,7 +3,8 @@ end-to-end suite starts these, and a test holds the two equal.
 
 Each service runs as two long-lived processes, its HTTP API (``jiangong serve NAME``) and its
 worker (``jiangong worker NAME``: relay, consumers, jobs), after two one-shot steps: the
-migrations of every database and the creation of the topics.
+migrations of every database and the creation of the topics. The workbench has no worker, and
+is told where the APIs it calls are.
 """
 
 from __future__ import annotations
@@ -32,8 +33,19 @@ class Process:
     one_shot: bool = False
 
 
+WITHOUT_WORKER = frozenset({"workbench"})
+"""Services with nothing to run beside their API: the workbench relays, consumes and schedules
+nothing (it calls the other services' APIs)."""
+CALLS = {"workbench": ("registry", "competitions", "certification", "dashboard")}
+"""The services whose APIs a service calls, each at its ``JIANGONG_<NAME>_BASE_URL``."""
+
+
 def database_variable(service: str) -> str:
     return f"JIANGONG_{service.upper()}_DATABASE_URL"
+
+
+def base_url_variable(service: str) -> str:
+    return f"JIANGONG_{service.upper()}_BASE_URL"
 
 
 def processes() -> list[Process]:
@@ -46,6 +58,8 @@ def processes() -> list[Process]:
     ]
     for name in services:
         own = (*COMMON_ENVIRONMENT, database_variable(name))
-        steps.append(Process(name, ("serve", name), own))
-        steps.append(Process(f"{name}-worker", ("worker", name), own))
+        called = tuple(base_url_variable(other) for other in CALLS.get(name, ()))
+        steps.append(Process(name, ("serve", name), (*own, *called)))
+        if name not in WITHOUT_WORKER:
+            steps.append(Process(f"{name}-worker", ("worker", name), own))
     return steps

@@ -17,6 +17,7 @@ from flask import Flask, jsonify
 from sqlalchemy.orm import Session
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
+from jiangong.rulebook import rulebook
 from jiangong.services import SERVICE_MODULES, UnknownService, available, definition
 from shared.app import create_app
 from shared.auth import init_auth, verifier_of
@@ -27,7 +28,7 @@ from shared.http import answer_errors_as_problems
 from shared.logs import init_request_ids
 from shared.metrics import METRICS_PATH, metrics_of, serve_metrics
 from shared.outbox import OutboxRecord
-from shared.runtime import engine_of, migrate, runtime_of
+from shared.runtime import PLATFORM_WSGI, engine_of, migrate, runtime_of
 from shared.service import ServiceWorker
 from shared.settings import Settings
 
@@ -101,7 +102,8 @@ class DataDirLock:
 
 
 def problem_catalogue() -> str:
-    """Every refusal of every service present, as the Markdown of ``docs/problems.md``."""
+    """Every refusal of every service present, as the Markdown of ``docs/problems.md``: the
+    problem types, then where each rule is decided and which test files prove it."""
     for name in available():
         definition(name)  # loads the service's domain errors
     lines = [
@@ -126,7 +128,28 @@ def problem_catalogue() -> str:
         uri = "/problems/" + code.replace("_", "-")
         raised_by = ", ".join(sorted(by))
         lines.append(f"| `{uri}` | {status} | {titles[code]} | `{code}` | {raised_by} |")
-    return "\n".join(lines)
+    return "\n".join([*lines, "", *_where_decided()])
+
+
+def _where_decided() -> list[str]:
+    lines = [
+        "## Where each rule is decided",
+        "",
+        "Each rule has one home: the function of its service's `domain/` that decides it "
+        "(for a refusal the edge decides, a rate limit or a file's format, the function "
+        "that does), and the test files that name it prove it. The kernel's own refusals and "
+        "the bases of a service's refusals are raised by many.",
+        "",
+        "| rule | decided by | proved by |",
+        "|---|---|---|",
+    ]
+    for code, rule in sorted(rulebook(all_rules(), available()).items()):
+        decided = ", ".join(f"`{where}`" for where in sorted(rule.decided_by))
+        if rule.kernel or rule.family:
+            decided = decided or ("every service" if rule.kernel else "its refusals below")
+        proved = ", ".join(f"`{path}`" for path in sorted(rule.proved_by))
+        lines.append(f"| `{code}` | {decided} | {proved} |")
+    return lines
 
 
 def index_app(services: Mapping[str, Flask]) -> Flask:
@@ -174,6 +197,13 @@ def published_by(app: Flask, after: int) -> list[OutboxRecord]:
         return runtime_of(app).outbox.published(session, after)
 
 
+def has_worker(app: Flask) -> bool:
+    """Whether the service has anything to run beside its HTTP side: events to relay or
+    consume, or jobs (the workbench has none)."""
+    definition = runtime_of(app).definition
+    return bool(definition.produces or definition.consumes() or definition.jobs)
+
+
 class EmbeddedPlatform:
     """Every service in this process: migrated, wired to one in-process bus, mounted."""
 
@@ -187,17 +217,21 @@ class EmbeddedPlatform:
             runtime_of(app).bus_ping = self.bus.ping
             migrate(app)
             self.apps[name] = app
-        self.workers = [ServiceWorker(app, self.bus) for app in self.apps.values()]
+        self.workers = [
+            ServiceWorker(app, self.bus) for app in self.apps.values() if has_worker(app)
+        ]
         # The bus holds only the events some consumer has yet to apply: the outboxes keep them
         # all (a replay, ``jiangong replay``, reads them there).
         self.bus.keep_for(worker.consumer for worker in self.workers if worker.consumer)
-        for name, app in self.apps.items():
-            self.bus.retain(topic_of(name), partial(published_by, app))
+        for worker in self.workers:
+            self.bus.retain(topic_of(worker.definition.name), partial(published_by, worker.app))
         mounted = {f"/{name}": app for name, app in self.apps.items() if name != "dashboard"}
         root = self.apps.get("dashboard") or index_app(self.apps)
         if "dashboard" in self.apps:
             mounted["/dashboard"] = dashboard_metrics_app(self.apps["dashboard"])
         self.wsgi = DispatcherMiddleware(root, mounted)
+        for app in self.apps.values():  # the workbench calls the others' APIs in-process
+            app.config[PLATFORM_WSGI] = self.wsgi
 
     def load_demo(self) -> None:
         """Each service's demo, in dependency order, once the workers run: a service whose demo

@@ -15,6 +15,7 @@ SERVICE_MODULES = {
     "competitions": "services.competitions.service",
     "certification": "services.certification.service",
     "dashboard": "services.dashboard.service",
+    "workbench": "services.workbench.service",
 }
 
 

@@ -13,6 +13,9 @@ the relays, consumers and scheduled jobs, on a socket bound before any of them s
   connection. A stream's handler has returned long before (what runs is its body, sent a
   message at a time), so an open stream does not hold the stop up: it is cut, and its thread
   ends at its next write.
+- Slow and idle clients are held to :class:`~jiangong.server_limits.Limits`: how many
+  connections at once, how long a request's head and body may take, how long a connection may
+  rest (:mod:`jiangong.server_limits`).
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from waitress.server import create_server  # type: ignore[import-untyped]
 from waitress.wasyncore import loop  # type: ignore[import-untyped]
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from jiangong.server_limits import GuardedChannel, Limits, cut_overdue_requests
+
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 THREADS = 32
@@ -40,6 +45,12 @@ GRACE_SECONDS = 5.0
 
 TICK_SECONDS = 1.0
 """The longest the server's loop sleeps between two looks at its connections."""
+
+DEFAULT_LIMITS = Limits()
+"""What :class:`HttpServer` grants clients unless told otherwise (``jiangong up`` sizes them)."""
+
+SWEEP_SECONDS = 0.5
+"""How often the server looks for requests that fell behind their limits."""
 
 
 def keep_start_up_heap() -> None:
@@ -70,7 +81,7 @@ def trusting_proxies(app: WsgiApp, proxies: int) -> WsgiApp:
 
 class HttpServer:
     """waitress answering ``app`` on ``listening`` (a bound, listening TCP socket) with
-    ``threads`` threads, until :meth:`stop`."""
+    ``threads`` threads, within ``limits``, until :meth:`stop`."""
 
     def __init__(
         self,
@@ -78,9 +89,11 @@ class HttpServer:
         listening: socket.socket,
         threads: int = THREADS,
         grace: float = GRACE_SECONDS,
+        limits: Limits | None = None,
     ):
         if threads < 1:
             raise ValueError(f"threads must be at least 1, not {threads}")
+        limits = limits or DEFAULT_LIMITS
         self._connections: dict[int, Any] = {}
         self._handling = Handling(app)
         self._server = create_server(
@@ -90,7 +103,10 @@ class HttpServer:
             threads=threads,
             asyncore_loop_timeout=TICK_SECONDS,
             asyncore_use_poll=True,  # select() refuses descriptors past 1023
+            **limits.waitress_options(),
         )
+        self._server.channel_class = type("Channel", (GuardedChannel,), {"limits": limits})
+        self._swept = time.monotonic()
         self._stopping = threading.Event()
         self._closed = False
         self.grace = grace
@@ -111,7 +127,11 @@ class HttpServer:
     def serve(self) -> None:
         """Answer requests in this thread until :meth:`stop` is called."""
         while not self._stopping.is_set():
-            loop(TICK_SECONDS, use_poll=True, map=self._connections, count=1)
+            loop(SWEEP_SECONDS, use_poll=True, map=self._connections, count=1)
+            now = time.monotonic()
+            if now - self._swept >= SWEEP_SECONDS:
+                self._swept = now
+                cut_overdue_requests(self._connections, now)
 
     def stop(self) -> None:
         """Make :meth:`serve` return (at once: the loop is woken). Safe in a signal handler."""

@@ -15,21 +15,17 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask, Response, request
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
 from shared.asyncapi import asyncapi_blueprint
 from shared.auth import TokenVerifier, init_auth
 from shared.db import configure_database
 from shared.errors import ConcurrentChange, DomainError
-from shared.http import (
-    ProblemApi,
-    api_config,
-    docs_assets_blueprint,
-    health_blueprint,
-    problem_of,
-    problem_response,
-    use_kernel_parser,
-)
+from shared.health import WriteProbe
+from shared.http.docs import ProblemApi, api_config, docs_assets_blueprint
+from shared.http.health import health_blueprint
+from shared.http.parser import refuse_nul_in_path
+from shared.http.problems import problem_of, problem_response
 from shared.logs import init_request_ids
 from shared.metrics import init_metrics
 from shared.migration_env import at_head
@@ -49,6 +45,7 @@ def create_app(
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.config.update(api_config(definition.title, description=definition.description))
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
+    app.config["MAX_JSON_BYTES"] = settings.max_json_bytes
     app.config.update(config or {})
     settings.refuse_unfit_for_production(definition.name, app.config.get("DATABASE_URL"))
     url = app.config.get("DATABASE_URL") or settings.database_url_for(definition.name)
@@ -59,24 +56,28 @@ def create_app(
     metrics = init_metrics(app, definition.name, route=app.config.get("METRICS_ROUTE", True))
     metrics.watch_outbox(lambda: engine_of(app), runtime.outbox)
 
-    use_kernel_parser()  # already done at import; here too, so that no app runs without it
     api = ProblemApi(app)
     checks: dict[str, Callable[[], bool]] = {
         "database": lambda: at_head(app),
         "bus": lambda: bool(runtime.bus_ping()),
+        "writes": WriteProbe(
+            lambda: engine_of(app), definition.kernel.inbox, settings.max_upload_bytes
+        ),
     }
     api.register_blueprint(health_blueprint(checks))
-    if definition.configure is not None:
-        definition.configure(app)
     for blueprint in definition.blueprints:
         api.register_blueprint(blueprint, url_prefix="/api/v1")
     for page in definition.pages:
         app.register_blueprint(page)
+    if definition.pages_setup is not None:
+        definition.pages_setup(app)
     app.register_blueprint(asyncapi_blueprint(app))
     app.register_blueprint(docs_assets_blueprint())
+    app.url_value_preprocessor(refuse_nul_in_path)
     app.register_error_handler(DomainError, problem_of)
     app.register_error_handler(IntegrityError, _lost_race(definition))
     app.register_error_handler(OperationalError, _database_away(definition))
+    app.register_error_handler(DataError, _value_refused(definition))
     return app
 
 
@@ -91,13 +92,7 @@ def _database_away(definition: ServiceDefinition) -> Callable[[OperationalError]
     Logged without the database's message: it may carry the statement's parameters."""
 
     def answer(error: OperationalError) -> Response:
-        log.warning(
-            "%s: the database did not answer %s %s (%s)",
-            definition.name,
-            request.method,
-            request.path,
-            type(error.orig).__name__,
-        )
+        _warn(definition, "did not answer", error)
         try:
             definition.db.session.rollback()
         except Exception:  # the connection is gone: nothing to roll back
@@ -105,6 +100,36 @@ def _database_away(definition: ServiceDefinition) -> Callable[[OperationalError]
         return problem_response(503, DATABASE_AWAY, headers={"Retry-After": "1"})
 
     return answer
+
+
+VALUE_REFUSED = "The request holds a value the database can neither store nor look up."
+
+
+def _value_refused(definition: ServiceDefinition) -> Callable[[DataError], Response]:
+    """A value the database refuses as a value: PostgreSQL takes no NUL in a text, not even to
+    look one up, so an id or a code sent with one (``worker_id: "w\\u0000"``, ``?q=%00``) is a
+    422, not a 500. A text a person reads never gets this far (``shared.text``).
+
+    Logged without the database's message: it may carry the statement's parameters."""
+
+    def answer(error: DataError) -> Response:
+        _warn(definition, "refused a value of", error)
+        definition.db.session.rollback()
+        return problem_response(422, VALUE_REFUSED)
+
+    return answer
+
+
+def _warn(definition: ServiceDefinition, what: str, error: DBAPIError) -> None:
+    """One line saying what the database did to which request, without its message."""
+    log.warning(
+        "%s: the database %s %s %s (%s)",
+        definition.name,
+        what,
+        request.method,
+        request.path,
+        type(error.orig).__name__,
+    )
 
 
 def _lost_race(definition: ServiceDefinition) -> Callable[[IntegrityError], Response]:

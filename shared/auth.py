@@ -7,6 +7,12 @@ enterprise's record a 404, so that the answer never confirms that it exists. A t
 unless it is signed with the one algorithm expected (never ``none``), unexpired, at most
 ``MAX_TOKEN_LENGTH`` characters, and carries ``sub``, a known ``role`` and, for a scoped role,
 its scope claim as a string or an integer.
+
+A token signed with the platform's secret must also name the platform as its issuer (``iss``
+``jiangong``) and say when it was issued (``iat``, not in the future), and may live at most
+``MAX_TOKEN_LIFETIME`` (``exp - iat``): a leaked token stops working within a working day.
+A token from the identity provider (JWKS) is trusted for its issuer by the keys it is signed
+with, and lives as long as the provider says: its ``exp`` is required and checked.
 """
 
 from __future__ import annotations
@@ -29,6 +35,9 @@ from shared.http import Problem
 ROLES = ("admin", "enterprise", "judge", "assessor", "reader")
 SCOPE_CLAIMS = {"enterprise": "enterprise_id", "judge": "judge_id", "assessor": "assessor_id"}
 ISSUER = "jiangong"
+MAX_TOKEN_LIFETIME = timedelta(hours=12)
+"""The longest a token signed with the platform's secret may live (``exp - iat``): a working
+day and its overtime. ``jiangong token issue --ttl`` issues none longer."""
 KEPT_TOKENS = 1024
 """Tokens kept once verified (each until its ``exp``): more than the clients at once."""
 MAX_TOKEN_LENGTH = 8192
@@ -71,6 +80,12 @@ def issue_token(
 ) -> str:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
+    if ttl > MAX_TOKEN_LIFETIME:
+        raise ValueError(
+            f"a token may live at most {_hours(MAX_TOKEN_LIFETIME)}, not {_hours(ttl)}"
+        )
+    if ttl <= timedelta(0):
+        raise ValueError("a token must live for some time")
     claim = SCOPE_CLAIMS.get(role)
     if claim and not scope_id:
         raise ValueError(f"a {role} token needs its {claim}")
@@ -92,18 +107,22 @@ class TokenVerifier:
     client sends the same token with every request, and decoding and checking its signature
     again cost a read from a kept answer as much as the rest of it."""
 
-    def __init__(self, secret: str, jwks_url: str | None = None):
+    def __init__(
+        self, secret: str, jwks_url: str | None = None, clock: Callable[[], float] = time.time
+    ):
         self.secret = secret
         self._jwks = jwt.PyJWKClient(jwks_url) if jwks_url else None
         self._accepted: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
         self._lock = threading.Lock()
+        self._clock = clock
+        """Seconds since the epoch, that ``exp`` is compared with (a test moves it)."""
 
     def verify(self, token: str) -> Principal:
         if len(token) > MAX_TOKEN_LENGTH:
             raise InvalidToken(f"the token is longer than {MAX_TOKEN_LENGTH} characters")
         with self._lock:
             accepted = self._accepted.get(token)
-        if accepted is not None and time.time() < accepted[1]:
+        if accepted is not None and self._clock() < accepted[1]:
             return accepted[0]
         principal, expires = self._check(token)
         with self._lock:
@@ -118,14 +137,24 @@ class TokenVerifier:
             if self._jwks is not None:
                 key = self._jwks.get_signing_key_from_jwt(token).key
                 claims = jwt.decode(
-                    token, key, algorithms=["RS256", "ES256"], options={"require": ["exp", "sub"]}
+                    token,
+                    key,
+                    algorithms=["RS256", "ES256"],
+                    options={"require": ["exp", "sub"], "verify_exp": False},
                 )
             else:
                 claims = jwt.decode(
-                    token, self.secret, algorithms=["HS256"], options={"require": ["exp", "sub"]}
+                    token,
+                    self.secret,
+                    algorithms=["HS256"],
+                    issuer=ISSUER,
+                    options={"require": ["exp", "iat", "iss", "sub"], "verify_exp": False},
                 )
         except jwt.PyJWTError as error:
             raise InvalidToken(str(error)) from error
+        expires = self._expiry(claims)
+        if self._jwks is None:
+            _refuse_long_lived(claims)
         role = claims.get("role")
         if role not in ROLES:
             raise InvalidToken("the token has no known role")
@@ -134,7 +163,27 @@ class TokenVerifier:
         if claim and not _is_id(scope):
             raise InvalidToken(f"a {role} token must carry {claim}")
         principal = Principal(subject=str(claims["sub"]), role=role, scope_id=scope and str(scope))
-        return principal, float(claims["exp"])
+        return principal, expires
+
+    def _expiry(self, claims: dict[str, Any]) -> float:
+        """``exp``, in seconds since the epoch, if it is still ahead on the verifier's clock
+        (PyJWT, told not to, would compare it with the system's)."""
+        try:
+            expires = int(claims["exp"])
+        except (ValueError, TypeError, OverflowError):
+            raise InvalidToken("Expiration Time claim (exp) must be an integer.") from None
+        if expires <= self._clock():
+            raise InvalidToken("Signature has expired")
+        return float(expires)
+
+
+def _refuse_long_lived(claims: dict[str, Any]) -> None:
+    if int(claims["exp"]) - int(claims["iat"]) > MAX_TOKEN_LIFETIME.total_seconds():
+        raise InvalidToken(f"the token lives longer than {_hours(MAX_TOKEN_LIFETIME)}")
+
+
+def _hours(lifetime: timedelta) -> str:
+    return f"{lifetime.total_seconds() / 3600:g} hours"
 
 
 def _is_id(value: object) -> bool:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+if TYPE_CHECKING:  # the app is only read: a domain may use this module without Flask
+    from flask import Flask
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TIMEZONE_NAME = "Asia/Shanghai"

@@ -13,9 +13,10 @@ from typing import Any
 
 from flask import Flask, request
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import Engine, MetaData, event
+from sqlalchemy import Engine, MetaData, Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, DisconnectionError
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -140,6 +141,14 @@ def read_row(engine: Engine, sql: str) -> tuple[Any, ...] | None:
             with contextlib.suppress(Exception):  # a dropped connection's cursor
                 cursor.close()
         connection.close()
+
+
+def upsert(session: Session, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """An ``INSERT`` into ``table`` in the session's dialect, PostgreSQL's or SQLite's: the one
+    that can say what to do on a conflict (``on_conflict_do_nothing``, ``…_do_update``)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

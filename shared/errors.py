@@ -16,7 +16,9 @@ Messages never carry a name or an ID number.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import ClassVar
+from typing import ClassVar, TypeVar
+
+R = TypeVar("R")
 
 
 class DomainError(Exception):
@@ -27,6 +29,9 @@ class DomainError(Exception):
     title: ClassVar[str] = "A rule was broken"
     default_detail: ClassVar[str] = "The request breaks a rule of the service."
     field: str | None = None
+    edge: ClassVar[bool] = False
+    """Decided where the request arrives (a rate limit, a file's format), not by a rule of the
+    service's domain: the problem catalogue names where, anywhere in the service."""
 
     def __init__(
         self,
@@ -80,6 +85,13 @@ class NotFound(DomainError):
     @classmethod
     def of(cls, what: str) -> NotFound:
         return cls(f"No {what} with that id.")
+
+
+def found(record: R | None, what: str) -> R:
+    """The record a request names, or :class:`NotFound` saying what was looked for."""
+    if record is None:
+        raise NotFound.of(what)
+    return record
 
 
 class Conflict(DomainError):

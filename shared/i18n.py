@@ -33,6 +33,8 @@ from werkzeug.http import parse_accept_header
 
 from shared.errors import all_rules
 from shared.identifiers import MESSAGES as IDENTIFIER_MESSAGES
+from shared.json_body import MESSAGES as JSON_BODY_MESSAGES
+from shared.text import MESSAGES as TEXT_MESSAGES
 
 SOURCE_LOCALE = "en"
 LOCALES = ("en", "zh")
@@ -179,13 +181,15 @@ KERNEL_MESSAGES = (
     "The server failed to answer; the error has been logged.",
     "is set by the server and cannot be written",
     "nothing to change: send at least one field",
+    "The request holds a value the database can neither store nor look up.",
 )
 """Titles and details the kernel answers with, besides the rules' own."""
 
 
 def required_msgids() -> Iterator[tuple[str, str]]:
     """``(where, msgid)`` of every message that must have a translation: each loaded rule's
-    title and default detail, the kernel's messages and the identifiers' messages."""
+    title and default detail, the kernel's messages, the identifiers' messages, and what an
+    unreadable text or an unacceptable JSON body is told."""
     for rule in all_rules():
         where = f"{rule.__module__}.{rule.__name__}"
         yield f"{where}.title", rule.title
@@ -194,6 +198,10 @@ def required_msgids() -> Iterator[tuple[str, str]]:
         yield "shared.i18n.KERNEL_MESSAGES", message
     for message in IDENTIFIER_MESSAGES:
         yield "shared.identifiers.MESSAGES", message
+    for message in TEXT_MESSAGES:
+        yield "shared.text.MESSAGES", message
+    for message in JSON_BODY_MESSAGES:
+        yield "shared.json_body.MESSAGES", message
 
 
 def service_locale_dirs(module: str) -> tuple[Path, ...]:

@@ -67,8 +67,14 @@ class ServiceDefinition:
     """A service that stores ID numbers gets a :class:`PiiCipher` in its context."""
     pages: Sequence[Any] = ()
     """Plain Flask blueprints for people, registered at the app's root (``/``, not the API)."""
-    configure: Callable[[Flask], None] | None = None
-    """Reads the service's own settings once the app is built: a bad one stops it there."""
+    pages_setup: Callable[[Flask], None] | None = None
+    """What a service with pages adds to its app once the kernel has built it (the workbench:
+    its API client, CSRF protection, cookies and error pages); its configuration is read by
+    :attr:`config` before."""
+    config: Callable[[Mapping[str, str]], Any] | None = None
+    """Reads the service's own ``JIANGONG_*`` settings into its typed configuration, once, as
+    the app is built (a bad value raises ``ConfigurationError`` naming it, so the service does
+    not start); handlers reach it as ``ctx.config``, views through :func:`runtime_of`."""
     data_version: Table | None = None
     """The service's data version (``shared.versions``): reads marked ``kept_until_changed``
     are answered from what was computed at the same version."""
@@ -87,6 +93,7 @@ class Runtime:
     settings: Settings
     outbox: Outbox
     cipher: PiiCipher | None = None
+    config: Any = None
     bus_ping: Callable[[], bool] = lambda: True
     answers: AnswerCache = field(default_factory=lambda: AnswerCache(256, MAX_AGE))
 
@@ -94,10 +101,14 @@ class Runtime:
         return now_of(self.app)
 
     def context(self, session: Session, now: datetime | None = None) -> Context:
-        return Context(session, self.outbox, now or self.now(), self.settings, self.cipher)
+        return Context(
+            session, self.outbox, now or self.now(), self.settings, self.cipher, self.config
+        )
 
 
 _RUNTIME = "jiangong"
+PLATFORM_WSGI = "JIANGONG_PLATFORM_WSGI"
+"""Embedded, the config key of every app that holds the whole platform's WSGI app."""
 
 
 def runtime_of(app: Flask) -> Runtime:
@@ -114,6 +125,7 @@ def init_service(app: Flask, definition: ServiceDefinition, settings: Settings) 
         settings=settings,
         outbox=Outbox(definition.kernel.outbox, definition.name, definition.produces),
         cipher=PiiCipher(settings.pii_key) if definition.keeps_pii else None,
+        config=definition.config(settings.extra) if definition.config else None,
     )
     app.extensions[_RUNTIME] = runtime
     if definition.data_version is not None:

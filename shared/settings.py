@@ -21,7 +21,13 @@ PLACEHOLDER_SECRETS = frozenset(
 )
 """Secrets that examples and habits put in a file: never a production key, however long."""
 
-SERVICE_PORTS = {"dashboard": 8000, "registry": 8001, "competitions": 8002, "certification": 8003}
+SERVICE_PORTS = {
+    "dashboard": 8000,
+    "registry": 8001,
+    "competitions": 8002,
+    "certification": 8003,
+    "workbench": 8004,
+}
 
 
 class ConfigurationError(RuntimeError):
@@ -41,6 +47,8 @@ class Settings:
     log_format: str = "auto"
     """``json`` (one object a line), ``text``, or ``auto``: JSON unless stderr is a terminal."""
     max_upload_bytes: int = 32 * 1024 * 1024
+    max_json_bytes: int = 1024 * 1024
+    """A JSON body's size, at most (a spreadsheet may have ``max_upload_bytes``)."""
     trusted_proxies: int = 0
     """Proxies in front whose ``X-Forwarded-*`` headers are believed (0: none are read)."""
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -120,6 +128,7 @@ class Settings:
             log_level=env.get("JIANGONG_LOG_LEVEL", "INFO"),
             log_format=_log_format(env.get("JIANGONG_LOG_FORMAT", "auto")),
             max_upload_bytes=int(env.get("JIANGONG_MAX_UPLOAD_BYTES", 32 * 1024 * 1024)),
+            max_json_bytes=int(env.get("JIANGONG_MAX_JSON_BYTES", 1024 * 1024)),
             trusted_proxies=_proxy_count(env.get("JIANGONG_TRUSTED_PROXIES", "0")),
             extra={k: v for k, v in env.items() if k.startswith("JIANGONG_")},
         )
@@ -166,3 +175,14 @@ def _embedded_pii_key(mode: str, secret: str) -> str:
             "JIANGONG_PII_KEY is not set: production mode needs it to encrypt ID numbers."
         )
     return "pii:" + secret  # the cipher derives its own subkeys from this with HKDF
+
+
+def whole_number_setting(settings: Mapping[str, str], name: str, default: int) -> int:
+    """The whole number above 0 that ``name`` sets, ``default`` where it is unset; anything
+    else stops the service that reads it, naming the variable."""
+    raw = settings.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) == 0:
+        raise ConfigurationError(f"{name} is {raw!r}: give a whole number above 0.")
+    return int(raw)

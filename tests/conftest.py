@@ -1,5 +1,6 @@
-"""Session-wide real components: a Tansu broker on a free loopback port and a scratch
-PostgreSQL database, each started once and removed afterwards."""
+"""Session-wide real components: a Tansu broker on a free loopback port, a scratch PostgreSQL
+database, and each service's migrated template databases, each made once and removed
+afterwards; the slow tests marked ``slow``; the PII guard every test runs under."""
 
 from __future__ import annotations
 
@@ -17,6 +18,23 @@ from shared.identifiers import InvalidIdentifier, validate_id_number
 from shared.outbox import Outbox
 from tests.support.broker import DevBroker
 from tests.support.postgres import DEFAULT_ADMIN_URL, PostgresUnavailable, scratch_database
+from tests.support.templates import PostgresTemplates, SqliteTemplates
+
+SLOW = (
+    "tests/e2e/",
+    "tests/browser/",
+    "tests/integration/platform/",
+    "tests/contract/test_openapi_fuzz.py",
+)
+"""Where the slow tests are: the platform in processes or threads of its own, a browser, the
+fuzz. ``make test-quick`` leaves them out (``-m "not slow"``); ``make test`` runs them."""
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.relative_to(config.rootpath).as_posix().startswith(SLOW):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +52,22 @@ def postgres_url() -> Iterator[str]:
             yield url
     except PostgresUnavailable as error:
         pytest.skip(f"PostgreSQL cases skipped: {error}")
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplates:
+    """Each service's SQLite database migrated once for the run; a test takes a copy."""
+    return SqliteTemplates(tmp_path_factory.mktemp("templates"))
+
+
+@pytest.fixture(scope="session")
+def postgres_templates(
+    postgres_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PostgresTemplates]:
+    """Each service's PostgreSQL database migrated once for the run; a test takes a copy."""
+    templates = PostgresTemplates(postgres_url, tmp_path_factory.mktemp("postgres-templates"))
+    yield templates
+    templates.drop()
 
 
 # -- the PII guard: no full resident ID number leaves the registry's audited endpoint ----------

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from services.certification.domain.assessment import AssessmentInput
+
 
 @dataclass(frozen=True)
 class NewAuthorisation:
@@ -32,19 +34,16 @@ class AddAuthorisation:
 class EndAuthorisation:
     assessor_id: str
     authorisation_id: str
-    ended_on: date | None  # default: today
+    ended_on: date | None = None  # default: today
 
 
 @dataclass(frozen=True)
 class RecordAssessment:
+    """An assessor records an assessment of a worker: the scores, the level, the day."""
+
     assessor_id: str
     worker_id: str
-    occupation_code: str
-    level: int
-    theory_score: float
-    practical_score: float
-    review_passed: bool | None
-    assessed_on: date
+    assessment: AssessmentInput
 
 
 @dataclass(frozen=True)
@@ -82,14 +81,14 @@ class ApplyForStudio:
 @dataclass(frozen=True)
 class ApproveStudio:
     studio_id: str
-    approved_on: date | None  # default: today
+    approved_on: date | None = None  # default: today
 
 
 @dataclass(frozen=True)
 class DesignateSkillLeader:
     worker_id: str
     occupation_code: str
-    designated_on: date | None  # default: today
+    designated_on: date | None = None  # default: today
 
 
 @dataclass(frozen=True)

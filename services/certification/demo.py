@@ -32,6 +32,7 @@ from sqlalchemy import func, select
 
 from services.certification import commands
 from services.certification.adapters.orm import Assessment, LedgerEntry, WorkerReplica
+from services.certification.domain.assessment import AssessmentInput
 from shared.clock import SHANGHAI, shanghai_date
 from shared.errors import DomainError
 from shared.handling import Context, handle
@@ -228,9 +229,8 @@ def _assess(
     if not passed:
         theory = rng.randint(35, 59)
     review = True if level <= 2 else None
-    command = commands.RecordAssessment(
-        assessor_id, worker.id, worker.occupation_code, level, theory, practical, review, day
-    )
+    assessment = AssessmentInput(worker.occupation_code, level, theory, practical, day, review)
+    command = commands.RecordAssessment(assessor_id, worker.id, assessment)
     plan.add(day, command)
 
 

@@ -20,6 +20,7 @@ from services.certification.api import (
     trainings,
     workers,
 )
+from services.certification.config import CertificationConfig
 from services.certification.consumers import subscriptions
 from services.certification.demo import load_demo
 from services.certification.events import PRODUCES
@@ -50,4 +51,5 @@ SERVICE = ServiceDefinition(
     consumes=subscriptions,
     read_models=READ_MODELS,
     load_demo=load_demo,
+    config=CertificationConfig.from_settings,
 )

@@ -29,8 +29,6 @@ from shared.runtime import runtime_of
 from shared.settings import ConfigurationError
 from shared.versions import AnswerCache
 
-_EXTENSION = "jiangong.dashboard"
-
 
 @dataclass(frozen=True)
 class StreamLimits:
@@ -84,11 +82,7 @@ def _limits(settings: Mapping[str, str]) -> StreamLimits:
     return StreamLimits(**values)
 
 
-def attach(app: Flask) -> None:
-    """Read the configuration from the app's settings, once (at blueprint registration)."""
-    app.extensions[_EXTENSION] = DashboardConfig.from_settings(runtime_of(app).settings.extra)
-
-
 def config_of(app: Flask) -> DashboardConfig:
-    config: DashboardConfig = app.extensions[_EXTENSION]
+    """The configuration the kernel read when the app was built (``ServiceDefinition.config``)."""
+    config: DashboardConfig = runtime_of(app).config
     return config

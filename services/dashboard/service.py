@@ -12,7 +12,7 @@ from pathlib import Path
 from services.dashboard import page
 from services.dashboard.adapters.orm import READ_MODELS, db, kernel
 from services.dashboard.api import boards, stream, targets
-from services.dashboard.config import attach
+from services.dashboard.config import DashboardConfig
 from services.dashboard.consumers import subscriptions
 from shared.runtime import ServiceDefinition
 
@@ -27,7 +27,7 @@ SERVICE = ServiceDefinition(
     "pace, by county, month by month, and live; and the competitions' live boards.",
     blueprints=(targets.blp, boards.blp, stream.blp),
     pages=(page.bp,),
-    configure=attach,
+    config=DashboardConfig.from_settings,
     consumes=subscriptions,
     read_models=READ_MODELS,
 )

@@ -88,7 +88,8 @@ class UpdateWorker:
 @dataclass(frozen=True)
 class TransferWorker:
     worker_id: str
-    to_enterprise_id: str
+    enterprise_id: str
+    """The enterprise the worker moves to."""
     transferred_on: date | None = None
 
 

@@ -34,7 +34,6 @@ from shared.runtime import run, unit_of_work
 
 log = logging.getLogger(__name__)
 
-STALLED_SECONDS = 600
 RECONCILE_SECONDS = 24 * 3600
 _DRIFT_GAUGE = "jiangong.registry.count_drift"
 
@@ -78,7 +77,7 @@ DRIFT = "What the last reconciliation found a kept count off by (kept less recou
 def fail_stalled_imports(app: Flask) -> list[str]:
     """Close the background imports with no progress for a while; returns their ids."""
     with unit_of_work(app) as ctx:
-        seconds = int(ctx.settings.extra.get("JIANGONG_IMPORT_STALLED_SECONDS") or STALLED_SECONDS)
+        seconds = ctx.config.import_stalled_seconds
         stalled = _unfinished(ctx.session, before=ctx.now - timedelta(seconds=seconds))
         reasons = {job.id: stalled_reason(job) for job in stalled}
     return _fail(app, reasons, "stalled")

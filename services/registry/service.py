@@ -4,6 +4,7 @@ from pathlib import Path
 
 from services.registry.adapters.orm import WorkerSkill, data_version, db, kernel
 from services.registry.api import audit, enterprises, imports, regions, stats, workers
+from services.registry.config import RegistryConfig
 from services.registry.consumers import subscriptions
 from services.registry.demo import load_demo
 from services.registry.events import PRODUCES
@@ -34,6 +35,7 @@ SERVICE = ServiceDefinition(
     ),
     load_demo=load_demo,
     keeps_pii=True,
+    config=RegistryConfig.from_settings,
     data_version=data_version,
     at_start=fail_interrupted_imports,
 )

@@ -62,6 +62,7 @@ from shared.inbox import Consumer, Delivery
 from shared.regions import COUNTIES
 from shared.runtime import ServiceDefinition, engine_of, migrate, runtime_of
 from shared.settings import Settings
+from tests.support.facts import enterprise_facts, worker_facts
 
 SEED = 20_251_202
 MAX_EXAMPLES = 12
@@ -485,38 +486,12 @@ def _deliver(app: Flask, definition: ServiceDefinition, *events_: Any) -> None:
 
 
 def _registry_facts(enterprise_id: str, worker_ids: list[str]) -> list[Any]:
-    enterprise = {
-        "id": enterprise_id,
-        "uscc": make_uscc("91330402MA2B3C4D5"),
-        "name": "嘉兴模糊测试机械有限公司",
-        "region_code": "330402",
-        "county_code": "330402",
-        "has_union": True,
-        "union_founded_on": "2018-05-01",
-        "above_designated_size": True,
-        "ownership": "non_public",
-        "employee_count": 120,
-        "active": True,
-        "deregistered_on": None,
-    }
+    enterprise = enterprise_facts(
+        enterprise_id, uscc=make_uscc("91330402MA2B3C4D5"), name="嘉兴模糊测试机械有限公司"
+    )
     found = [new_event("registry", "jiangong.enterprise.registered.v1", enterprise_id, enterprise)]
     for worker_id in worker_ids:
-        worker = {
-            "id": worker_id,
-            "enterprise_id": enterprise_id,
-            "name": "张小强",
-            "id_number_masked": "330402********123X",
-            "region_code": "330402",
-            "gender": "male",
-            "birth_date": "1990-05-12",
-            "occupation_code": "6-18-01-01",
-            "is_migrant": False,
-            "is_union_member": True,
-            "union_joined_on": "2019-03-01",
-            "hired_on": "2015-03-01",
-            "active": True,
-            "left_on": None,
-        }
+        worker = worker_facts(worker_id, enterprise_id)
         found.append(new_event("registry", "jiangong.worker.registered.v1", worker_id, worker))
     return found
 

@@ -87,6 +87,7 @@ def platform(postgres_url: str, tmp_path: Path) -> Iterator[tuple[DistributedPla
         scratch_database(postgres_url, prefix="jiangong_year_competitions") as competitions,
         scratch_database(postgres_url, prefix="jiangong_year_certification") as certification,
         scratch_database(postgres_url, prefix="jiangong_year_dashboard") as dashboard,
+        scratch_database(postgres_url, prefix="jiangong_year_workbench") as workbench,
     ):
         running = DistributedPlatform(
             tmp_path,
@@ -96,6 +97,7 @@ def platform(postgres_url: str, tmp_path: Path) -> Iterator[tuple[DistributedPla
                 "competitions": competitions,
                 "certification": certification,
                 "dashboard": dashboard,
+                "workbench": workbench,
             },
             secret=SECRET,
             pii_key=PII_KEY,

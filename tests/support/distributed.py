@@ -26,7 +26,7 @@ from typing import Any
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, create_engine, text
 
-from jiangong.deployment import Process, database_variable, processes
+from jiangong.deployment import Process, base_url_variable, database_variable, processes
 from tests.support import http
 from tests.support.broker import free_port
 from tests.support.polling import wait_until
@@ -59,6 +59,7 @@ class DistributedPlatform:
         self.steps = {process.name: process for process in processes()}
         self.services = [p.command[1] for p in self.steps.values() if p.command[0] == "serve"]
         self.ports = {name: free_port() for name in self.services}
+        self.values.update({base_url_variable(name): self.base_url(name) for name in self.services})
         self.metrics_ports = {name: free_port() for name in self.services}
         self.running: dict[str, subprocess.Popen[bytes]] = {}
         self.starts: dict[str, int] = {}

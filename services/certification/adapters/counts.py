@@ -46,7 +46,6 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.certification import events
@@ -63,6 +62,7 @@ from services.certification.adapters.orm import (
 from services.certification.domain.counting import year_of_fact
 from services.certification.domain.levels import LEVELS, Route
 from services.certification.domain.studios import StudioLevel, StudioStatus
+from shared.db import upsert
 from shared.handling import Context
 from shared.inbox import Received, Subscription
 from shared.regions import COUNTIES, JIAXING, county_of
@@ -103,8 +103,7 @@ class SkillLeaderFacts(Schema):
 
 def _insert_once(ctx: Context, table: Table, **values: Any) -> None:
     """Insert the fact unless its key is there already (a redelivery or a replay)."""
-    dialect = postgresql if ctx.session.get_bind().dialect.name == "postgresql" else sqlite
-    ctx.session.execute(dialect.insert(table).values(**values).on_conflict_do_nothing())
+    ctx.session.execute(upsert(ctx.session, table).values(**values).on_conflict_do_nothing())
 
 
 def on_skill_promoted(ctx: Context, event: Received) -> None:

@@ -57,7 +57,8 @@ class WorkerReplica(Model):
     is_migrant: Mapped[bool] = mapped_column(Boolean, default=False)
     hired_on: Mapped[date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    as_of: Mapped[datetime] = mapped_column("updated_at", DateTime(timezone=True))  # first name
+    as_of_event: Mapped[str] = mapped_column(String(64))
 
 
 # -- assessors --------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 Assessments, trainings, studios and leaders are checked against it, locally: the service never
 asks the registry over HTTP. Each event carries the whole worker, so a handler writes the whole
-row; an event older than the row (by its CloudEvents ``time``) changes nothing, so redelivery
-and late arrival leave the replica as the newest event made it.
+row; an event not newer than the row (by its CloudEvents ``time``, then its id, compared under
+the row's lock: :func:`shared.replica.apply_newer`) changes nothing, so redelivery, replay and
+late arrival leave the replica as the newest event made it, whatever order they come in.
 """
 
 from __future__ import annotations
@@ -11,10 +12,19 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from services.certification.adapters.orm import WorkerReplica
-from shared.clock import as_utc
 from shared.handling import Context
 from shared.inbox import Received, Subscription
+from shared.replica import apply_newer
 
+REPLICATED = (
+    "enterprise_id",
+    "name",
+    "id_number_masked",
+    "region_code",
+    "occupation_code",
+    "is_migrant",
+    "hired_on",
+)
 WORKER_EVENTS = (
     "jiangong.worker.registered.v1",
     "jiangong.worker.updated.v1",
@@ -39,22 +49,9 @@ class WorkerFacts(Schema):
 
 def on_worker_event(ctx: Context, event: Received) -> None:
     data = event.data
-    at = as_utc(event.time)
-    worker = ctx.session.get(WorkerReplica, data["id"])
-    if worker is None:
-        worker = WorkerReplica(id=data["id"])
-        ctx.session.add(worker)
-    elif as_utc(worker.updated_at) > at:
-        return  # a newer event already wrote the row
-    worker.enterprise_id = data["enterprise_id"]
-    worker.name = data["name"]
-    worker.id_number_masked = data["id_number_masked"]
-    worker.region_code = data["region_code"]
-    worker.occupation_code = data["occupation_code"]
-    worker.is_migrant = data["is_migrant"]
-    worker.hired_on = data["hired_on"]
-    worker.active = data["active"] and event.type != "jiangong.worker.left.v1"
-    worker.updated_at = at
+    values = {name: data[name] for name in REPLICATED}
+    values["active"] = data["active"] and event.type != "jiangong.worker.left.v1"
+    apply_newer(ctx.session, WorkerReplica, data["id"], values, event)
 
 
 def replica_subscriptions() -> dict[str, Subscription]:

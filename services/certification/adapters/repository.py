@@ -16,7 +16,6 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.certification.adapters.orm import (
@@ -37,6 +36,7 @@ from services.certification.adapters.recognition_repository import (
 from services.certification.adapters.rules_store import latest
 from services.certification.domain.assessment import Authorisation
 from services.certification.domain.levels import SkillHolding
+from shared.db import upsert
 
 
 class Repository(RecognitionRecords, Protocol):
@@ -144,9 +144,8 @@ class SqlRepository(SqlRecognitionRecords):
         """The stem's counter row is created if missing (a concurrent creator wins quietly),
         then locked while it moves on; the certificate's primary key would refuse a duplicate
         anyway."""
-        dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
         self.session.execute(
-            dialect.insert(CertificateSerial.__table__)
+            upsert(self.session, CertificateSerial.__table__)
             .values(stem=stem, last=0)
             .on_conflict_do_nothing()
         )

@@ -32,11 +32,9 @@ from services.certification.adapters.orm import RulesTable
 from services.certification.domain import errors
 from services.certification.domain.assessment import DEFAULT_YEARS_BEFORE, PromotionRules
 from services.certification.domain.contest import DEFAULT_CONTEST_RULES, ContestRules
+from services.certification.domain.tables import CONTEST, KINDS, PROMOTION
 from shared.errors import InvalidValue
 
-PROMOTION = "promotion"
-CONTEST = "contest"
-KINDS = (PROMOTION, CONTEST)
 _PROMOTION_KEYS = ("years_before", "by_occupation", "first_level_years")
 
 

@@ -23,41 +23,23 @@ from marshmallow import (
     ValidationError,
     fields,
     post_dump,
+    post_load,
     validate,
     validates_schema,
 )
 
+from services.certification.commands import NewAuthorisation
+from services.certification.domain.assessment import AssessmentInput
 from services.certification.domain.levels import NAMES
-from shared.http import (
+from shared.handling import command_from
+from shared.http.fields import (
     DATE_PATTERN,
-    RequestSchema,
+    SERVER_SET,
+    InputSchema,
     Text,
     UtcDateTime,
     occupation_code_field,
 )
-
-SERVER_SET = (
-    "id",
-    "assessor_id",
-    "passed",
-    "promotion",
-    "from_level",
-    "to_level",
-    "certificate_number",
-    "number",
-    "recorded_at",
-    "created_at",
-    "ended_on",
-    "status",
-    "revoked_on",
-)
-
-
-class InputSchema(RequestSchema):
-    """A request body: unknown fields refused, this service's server-set fields by name."""
-
-    server_set = SERVER_SET
-
 
 LEVEL = validate.Range(min=1, max=5, error="A skill level is 1, 2, 3, 4 or 5.")
 SCORE = validate.Range(min=0, max=100, error="A score is from 0 to 100.")
@@ -114,6 +96,10 @@ class AuthorisationIn(InputSchema):
         if len(set(data["levels"])) != len(data["levels"]):
             raise ValidationError("Each level is given once.", "levels")
 
+    @post_load
+    def authorisation(self, data: dict[str, Any], **_: Any) -> NewAuthorisation:
+        return command_from(data, NewAuthorisation)
+
 
 class AssessorIn(InputSchema):
     name = Text(64, required=True)
@@ -163,6 +149,12 @@ class AssessmentIn(InputSchema):
         metadata={"description": "the review panel's pass (综合评审), needed for levels 2 and 1"},
     )
     assessed_on = day("the day of the assessment", not_after_today=True, required=True)
+
+    @post_load
+    def assessment(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        """``{worker_id, assessment}``: what a ``RecordAssessment`` takes from the body."""
+        worker_id = data.pop("worker_id")
+        return {"worker_id": worker_id, "assessment": AssessmentInput(**data)}
 
 
 class PromotionOut(Schema):
@@ -294,4 +286,4 @@ class CertificateOut(Schema):
 
 
 class RevokeIn(InputSchema):
-    reason = Text(300, required=True)
+    reason = Text(300, required=True, line_breaks=True)

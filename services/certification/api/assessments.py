@@ -11,7 +11,6 @@ from typing import Any
 
 from flask import Response, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.certification import commands
 from services.certification.adapters.orm import Assessment, db
@@ -19,7 +18,9 @@ from services.certification.api.assessment_schemas import AssessmentIn, Assessme
 from services.certification.domain import errors
 from shared.auth import current_principal, requires
 from shared.errors import NotFound
+from shared.handling import command_from
 from shared.http import problem_response
+from shared.http.parser import Blueprint
 from shared.runtime import execute
 
 blp = Blueprint(
@@ -36,17 +37,8 @@ blp = Blueprint(
 def record(body: dict[str, Any]) -> Any:
     """Record an assessment: ``passed``, the ``promotion`` it gave (or null) and its
     ``certificate_number``. A fail is recorded too, with no promotion."""
-    command = commands.RecordAssessment(
-        assessor_id=current_principal().assessor_id or "",
-        worker_id=body["worker_id"],
-        occupation_code=body["occupation_code"],
-        level=body["level"],
-        theory_score=body["theory_score"],
-        practical_score=body["practical_score"],
-        review_passed=body["review_passed"],
-        assessed_on=body["assessed_on"],
-    )
-    row = execute(command)
+    assessor_id = current_principal().assessor_id or ""
+    row = execute(command_from(body, commands.RecordAssessment, assessor_id=assessor_id))
     return row, {"Location": url_for("assessments.AssessmentById", assessment_id=row.id)}
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.certification import commands
@@ -24,7 +23,9 @@ from services.certification.api.assessment_schemas import (
 from shared.auth import current_principal, requires
 from shared.clock import shanghai_date
 from shared.errors import NotFound
+from shared.handling import command_from
 from shared.http import PageQuery, page_of, paginate
+from shared.http.parser import Blueprint
 from shared.runtime import execute, runtime_of
 
 blp = Blueprint(
@@ -60,12 +61,6 @@ def assessor_view(assessor: Assessor, rows: list[AssessorAuthorisation]) -> dict
     }
 
 
-def _new(body: dict[str, Any]) -> commands.NewAuthorisation:
-    return commands.NewAuthorisation(
-        body["occupation_code"], tuple(body["levels"]), body["valid_from"], body["valid_until"]
-    )
-
-
 def _visible_assessor(assessor_id: str) -> Assessor:
     principal = current_principal()
     assessor = db.session.get(Assessor, assessor_id)
@@ -92,8 +87,7 @@ class Assessors(MethodView):
     @blp.response(201, AssessorOut)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Add an assessor with their first authorisations (each gets its own id)."""
-        new = [_new(item) for item in body["authorisations"]]
-        assessor, rows = execute(commands.AddAssessor(body["name"], tuple(new)))
+        assessor, rows = execute(command_from(body, commands.AddAssessor))
         return assessor_view(assessor, rows)
 
 
@@ -111,9 +105,9 @@ class AssessorById(MethodView):
 @requires("admin")
 @blp.arguments(AuthorisationIn)
 @blp.response(201, AuthorisationOut)
-def add_authorisation(body: dict[str, Any], assessor_id: str) -> dict[str, Any]:
+def add_authorisation(new: commands.NewAuthorisation, assessor_id: str) -> dict[str, Any]:
     """Add an authorisation to an assessor."""
-    row = execute(commands.AddAuthorisation(assessor_id, _new(body)))
+    row = execute(commands.AddAuthorisation(assessor_id, new))
     return authorisation_view(row)
 
 
@@ -124,5 +118,6 @@ def add_authorisation(body: dict[str, Any], assessor_id: str) -> dict[str, Any]:
 def end_authorisation(body: dict[str, Any], assessor_id: str, authorisation_id: str) -> Any:
     """End an authorisation on ``ended_on`` (default today): from that day it covers nothing.
     Ending one twice is a 409."""
-    row = execute(commands.EndAuthorisation(assessor_id, authorisation_id, body["ended_on"]))
+    ids = {"assessor_id": assessor_id, "authorisation_id": authorisation_id}
+    row = execute(command_from(body, commands.EndAuthorisation, **ids))
     return authorisation_view(row)

@@ -20,7 +20,6 @@ from typing import Any
 import segno
 from flask import Response, current_app, render_template_string, request, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from markupsafe import Markup
 
 from services.certification import commands
@@ -36,7 +35,9 @@ from services.certification.domain.certificates import mask_name, name_matches, 
 from services.certification.domain.levels import NAMES
 from shared.auth import requires
 from shared.errors import DomainError
+from shared.handling import command_from
 from shared.http import problem_of
+from shared.http.parser import Blueprint
 from shared.runtime import execute
 
 blp = Blueprint(
@@ -74,6 +75,7 @@ class TooManyNameChecks(DomainError):
     """Not a rule of certification: the API's guard on what ``?name=`` may reveal."""
 
     rule = "too_many_name_checks"
+    edge = True
     status = 429
     title = "Too many name checks"
     default_detail = (
@@ -177,7 +179,7 @@ class CertificateByNumber(MethodView):
 @blp.response(200, CertificateOut)
 def revoke(body: dict[str, Any], number: str) -> Any:
     """Revoke a certificate, saying why; verification then says so. Twice is a 409."""
-    certificate = execute(commands.RevokeCertificate(number, body["reason"]))
+    certificate = execute(command_from(body, commands.RevokeCertificate, number=number))
     return verification(certificate)
 
 

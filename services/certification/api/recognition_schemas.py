@@ -2,33 +2,18 @@
 
 Load schemas (``…In``) refuse unknown fields and name a server-set field (``id``, ``status``,
 ``region_code``, ``is_migrant``...) as one the client may not write; dump schemas (``…Out``)
-are separate. The base and the field types are the service's own, shared with the assessment
-schemas.
+are separate. The ids and dates are checked as in the assessment schemas.
 """
 
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from services.certification.api.assessment_schemas import (
-    ID,
-    InputSchema,
-    Text,
-    UtcDateTime,
-    day,
-)
+from services.certification.api.assessment_schemas import ID, day
 from services.certification.domain.studios import StudioLevel, StudioStatus
-from shared.http import PageQuery, occupation_code_field
+from shared.http.fields import InputSchema, Text, UtcDateTime, occupation_code_field
+from shared.http.paging import PageQuery
 
-SERVER_SET = (
-    "id",
-    "status",
-    "region_code",
-    "applied_at",
-    "approved_on",
-    "designated_on",
-    "is_migrant",
-)
 STUDIO_LEVEL = validate.OneOf([level.value for level in StudioLevel])
 HOURS = validate.Range(
     min=0, min_inclusive=False, max=2000, error="Hours are over 0, at most 2000."
@@ -39,14 +24,10 @@ HOURS_DOC = {"exclusiveMinimum": True, "description": "over 0, at most 2000"}
 YEAR = validate.Range(min=2000, max=2100)
 
 
-class RecognitionInput(InputSchema):
-    server_set = SERVER_SET
-
-
 # -- studios -----------------------------------------------------------------------------------
 
 
-class StudioIn(RecognitionInput):
+class StudioIn(InputSchema):
     name = Text(128, required=True)
     enterprise_id = fields.String(required=True, validate=ID)
     leader_worker_id = fields.String(required=True, validate=ID)
@@ -79,7 +60,7 @@ class StudioQuery(PageQuery):
 # -- skill leaders -----------------------------------------------------------------------------
 
 
-class SkillLeaderIn(RecognitionInput):
+class SkillLeaderIn(InputSchema):
     worker_id = fields.String(required=True, validate=ID)
     occupation_code = occupation_code_field(required=True)
 
@@ -102,7 +83,7 @@ class SkillLeaderQuery(PageQuery):
 # -- trainings ---------------------------------------------------------------------------------
 
 
-class TrainingIn(RecognitionInput):
+class TrainingIn(InputSchema):
     worker_id = fields.String(required=True, validate=ID)
     course = Text(200, required=True)
     hours = fields.Float(required=True, validate=HOURS, metadata=HOURS_DOC)

@@ -9,16 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from services.certification import commands
 from services.certification.adapters.orm import db
 from services.certification.adapters.repository import SqlRepository
-from services.certification.api.assessment_schemas import InputSchema
 from services.certification.api.rules_schemas import BODY_DOC, KIND_PARAMETER, check_table
-from services.certification.handlers.rules import RulesVersion, check_kind, current_rules
+from services.certification.domain.tables import check_kind
+from services.certification.handlers.rules import RulesVersion, current_rules
 from shared.auth import current_principal, requires
+from shared.handling import command_from
+from shared.http.fields import InputSchema
+from shared.http.parser import Blueprint
 from shared.runtime import execute
 
 blp = Blueprint("rules", __name__, description="The versioned rules tables.")
@@ -52,4 +54,4 @@ class RulesTable(MethodView):
         check_kind(kind)
         check_table(kind, rules["body"])
         by = current_principal().subject
-        return execute(commands.ReplaceRulesTable(kind, rules["body"], by))
+        return execute(command_from(rules, commands.ReplaceRulesTable, kind=kind, by=by))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.certification import commands
@@ -16,7 +15,9 @@ from services.certification.api.recognition_schemas import (
     SkillLeaderQuery,
 )
 from shared.auth import requires
+from shared.handling import command_from
 from shared.http import page_of, paginate
+from shared.http.parser import Blueprint
 from shared.runtime import execute
 
 blp = Blueprint(
@@ -32,7 +33,7 @@ class SkillLeaders(MethodView):
     def post(self, body: dict[str, Any]) -> SkillLeader:
         """Designate an active worker a skill leader in an occupation, today (a second time
         is a 409); ``skill_leader.designated`` follows."""
-        return execute(commands.DesignateSkillLeader(**body, designated_on=None))
+        return execute(command_from(body, commands.DesignateSkillLeader))
 
     @requires("admin")
     @blp.arguments(SkillLeaderQuery, location="query")

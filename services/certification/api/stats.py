@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from services.certification.adapters.counts import stats
@@ -14,6 +13,7 @@ from services.certification.adapters.orm import db
 from shared.auth import requires
 from shared.clock import shanghai_date
 from shared.http import Pattern
+from shared.http.parser import Blueprint
 from shared.regions import COUNTIES, JIAXING
 from shared.runtime import runtime_of
 

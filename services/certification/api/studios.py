@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.certification import commands
@@ -16,7 +15,9 @@ from services.certification.adapters.orm import Studio, db
 from services.certification.api.recognition_schemas import StudioIn, StudioOut, StudioQuery
 from services.certification.domain import errors
 from shared.auth import current_principal, ensure_enterprise, may_see_enterprise, requires
+from shared.handling import command_from
 from shared.http import page_of, paginate
+from shared.http.parser import Blueprint
 from shared.runtime import execute
 
 blp = Blueprint(
@@ -35,7 +36,7 @@ class Studios(MethodView):
         """Apply for a studio; its leader is an active worker of the enterprise and a model
         worker or holds level 2 or higher (else 422 with the rule)."""
         ensure_enterprise(body["enterprise_id"])
-        return execute(commands.ApplyForStudio(**body))
+        return execute(command_from(body, commands.ApplyForStudio))
 
     @requires("admin", "enterprise")
     @blp.arguments(StudioQuery, location="query")

@@ -6,14 +6,15 @@ from datetime import date
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.certification import commands
 from services.certification.adapters.orm import Training, db
 from services.certification.api.recognition_schemas import TrainingIn, TrainingOut, TrainingQuery
 from shared.auth import current_principal, requires
+from shared.handling import command_from
 from shared.http import page_of, paginate
+from shared.http.parser import Blueprint
 from shared.runtime import execute
 
 blp = Blueprint("trainings", __name__, description="Trainings completed by workers.")
@@ -28,7 +29,7 @@ class Trainings(MethodView):
         """Record a completed training of an active worker (not dated in the future);
         ``training.completed`` follows, with the worker's county and migrant flag."""
         acting = current_principal().enterprise_id
-        return execute(commands.RecordTraining(**body, acting_enterprise_id=acting))
+        return execute(command_from(body, commands.RecordTraining, acting_enterprise_id=acting))
 
     @requires("admin", "enterprise")
     @blp.arguments(TrainingQuery, location="query")

@@ -11,8 +11,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from services.certification.adapters.history import (
     assessments_of,
     contest_decisions_of,
@@ -29,6 +27,7 @@ from services.certification.api.assessment_schemas import SkillsOut
 from services.certification.domain import errors
 from shared.auth import may_see_enterprise, requires
 from shared.clock import as_utc
+from shared.http.parser import Blueprint
 
 blp = Blueprint("workers", __name__, description="Workers' skill levels and their history.")
 

@@ -30,6 +30,7 @@ import hmac
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from . import errors
 
@@ -55,6 +56,27 @@ class CertificateNumber:
     def __str__(self) -> str:
         parts = (self.prefix, self.body, self.site, self.year, self.level, self.serial)
         return format_number(*parts, province=self.province)
+
+
+DEFAULT_BODY = "0573"  # the assessing body's code: Jiaxing's telephone area code by default
+DEFAULT_SITE = "330400"  # the assessment site: Jiaxing's region code by default
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """Who issues the certificates: the kind of assessing body, its code and the site. A part
+    that does not fit a number is a ``ValueError`` naming it (``body is 4 digits``)."""
+
+    prefix: str = DEFAULT_PREFIX
+    body: str = DEFAULT_BODY
+    site: str = DEFAULT_SITE
+
+    def __post_init__(self) -> None:
+        format_number(self.prefix, self.body, self.site, 2000, 5, 1)
+
+    def stem(self, year: int, level: int) -> str:
+        """The number without its serial: what the serials are counted per."""
+        return f"{self.prefix}{self.body}{self.site}{year % 100:02d}{level}"
 
 
 def _digits(value: str, width: int, name: str) -> str:
@@ -130,3 +152,22 @@ def name_matches(full_name: str, given: str) -> bool:
     """Whether ``given`` is ``full_name``, up to width, case and whitespace (constant time)."""
     expected, offered = _comparable(full_name), _comparable(given)
     return bool(offered) and hmac.compare_digest(expected.encode(), offered.encode())
+
+
+REVOKED = "revoked"
+
+
+class Held(Protocol):
+    status: str
+
+
+C = TypeVar("C", bound=Held)
+
+
+def revocable(certificate: C | None) -> C:
+    """The certificate, known and still valid: a certificate is revoked once."""
+    if certificate is None:
+        raise errors.CertificateNotFound()
+    if certificate.status == REVOKED:
+        raise errors.CertificateAlreadyRevoked()
+    return certificate

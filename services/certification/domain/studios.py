@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import TypeVar
 
 from . import errors
+
+S = TypeVar("S")
 
 LEADER_LEVEL = 2
 """The lowest skill level that qualifies a studio leader on its own."""
@@ -55,7 +58,14 @@ def decide_application(status: StudioStatus | str, approve: bool) -> StudioStatu
     return StudioStatus.APPROVED if approve else StudioStatus.REJECTED
 
 
-def check_skill_leader_not_designated(already_designated: bool) -> None:
-    """A worker is a skill leader of an enterprise and occupation once."""
-    if already_designated:
+def known_studio(studio: S | None) -> S:
+    if studio is None:
+        raise errors.StudioNotFound()
+    return studio
+
+
+def check_skill_leader_not_designated(designation: object | None) -> None:
+    """A worker is a skill leader of an enterprise and occupation once: ``designation`` is the
+    one already made, if any."""
+    if designation is not None:
         raise errors.SkillLeaderAlreadyDesignated()

@@ -26,7 +26,6 @@ from services.certification import commands, events
 from services.certification.adapters.orm import Assessment, WorkerReplica, new_id
 from services.certification.adapters.repository import Repository
 from services.certification.adapters.rules_store import PROMOTION, promotion_rules_of
-from services.certification.domain import errors
 from services.certification.domain.assessment import (
     AssessmentInput,
     check_assessed_on,
@@ -35,6 +34,7 @@ from services.certification.domain.assessment import (
     passed,
 )
 from services.certification.domain.counting import completed_years, year_of_fact
+from services.certification.domain.workers import active_worker
 from services.certification.handlers.promotions import promote
 from shared.handling import Context
 
@@ -67,14 +67,7 @@ class RecordedAssessment:
 def record_assessment(
     ctx: Context, command: commands.RecordAssessment, repository: Repository
 ) -> RecordedAssessment:
-    assessment = AssessmentInput(
-        command.occupation_code,
-        command.level,
-        command.theory_score,
-        command.practical_score,
-        command.assessed_on,
-        command.review_passed,
-    )
+    assessment = command.assessment
     check_assessed_on(assessment.assessed_on, ctx.today)
     check_authorised(
         repository.authorisations(command.assessor_id),
@@ -126,12 +119,7 @@ def recorded_data(row: Assessment, worker: WorkerReplica) -> dict[str, object]:
 def _active_worker(repository: Repository, worker_id: str) -> WorkerReplica:
     """The worker, held to the end of the transaction (PostgreSQL): two assessments of one
     worker are decided one after the other."""
-    worker = repository.worker(worker_id, lock=True)
-    if worker is None:
-        raise errors.WorkerNotFound()
-    if not worker.active:
-        raise errors.WorkerNotActive()
-    return worker
+    return active_worker(repository.worker(worker_id, lock=True))
 
 
 def _years_in(worker: WorkerReplica, assessment: AssessmentInput) -> float | None:

@@ -8,13 +8,15 @@ its ``ended_on``, on the assessor's record.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from services.certification import commands
 from services.certification.adapters.orm import Assessor, AssessorAuthorisation, new_id
 from services.certification.adapters.repository import Repository
-from services.certification.domain.levels import check_level
-from shared.errors import Conflict, InvalidValue, NotFound
+from services.certification.domain.authorisations import (
+    authorised_levels,
+    check_may_end,
+    check_period,
+)
+from shared.errors import found
 from shared.handling import Context
 
 
@@ -34,8 +36,7 @@ def add_assessor(
 def add_authorisation(
     ctx: Context, command: commands.AddAuthorisation, repository: Repository
 ) -> AssessorAuthorisation:
-    if repository.assessor(command.assessor_id) is None:
-        raise NotFound.of("assessor")
+    found(repository.assessor(command.assessor_id), "assessor")
     row = _authorisation(command.assessor_id, command.authorisation)
     repository.add(row)
     return row
@@ -44,14 +45,11 @@ def add_authorisation(
 def end_authorisation(
     ctx: Context, command: commands.EndAuthorisation, repository: Repository
 ) -> AssessorAuthorisation:
-    row = repository.authorisation(command.assessor_id, command.authorisation_id)
-    if row is None:
-        raise NotFound.of("authorisation")
-    if row.ended_on is not None:
-        raise Conflict(f"The authorisation has already ended, on {row.ended_on.isoformat()}.")
+    row = found(
+        repository.authorisation(command.assessor_id, command.authorisation_id), "authorisation"
+    )
     ended_on = command.ended_on or ctx.today
-    if ended_on < row.valid_from:
-        raise InvalidValue("An authorisation cannot end before it is valid from.", field="ended_on")
+    check_may_end(row.valid_from, row.ended_on, ended_on)
     row.ended_on = ended_on
     return row
 
@@ -59,12 +57,8 @@ def end_authorisation(
 def _authorisation(
     assessor_id: str, new: commands.NewAuthorisation, at: str = ""
 ) -> AssessorAuthorisation:
-    levels = _levels(new.levels, f"{at}levels")
-    if new.valid_until is not None and new.valid_until < new.valid_from:
-        raise InvalidValue(
-            "An authorisation is valid until a day on or after it is valid from.",
-            field=f"{at}valid_until",
-        )
+    levels = authorised_levels(new.levels, f"{at}levels")
+    check_period(new.valid_from, new.valid_until, f"{at}valid_until")
     return AssessorAuthorisation(
         id=new_id(),
         assessor_id=assessor_id,
@@ -74,9 +68,3 @@ def _authorisation(
         valid_until=new.valid_until,
         ended_on=None,
     )
-
-
-def _levels(levels: Sequence[int], field: str) -> list[int]:
-    if not levels:
-        raise InvalidValue("An authorisation covers at least one level.", field=field)
-    return sorted({check_level(level, field) for level in levels}, reverse=True)

@@ -10,23 +10,16 @@ from __future__ import annotations
 from services.certification import commands, events
 from services.certification.adapters.orm import Certificate
 from services.certification.adapters.repository import Repository
-from services.certification.domain import errors
-from services.certification.domain.certificates import parse_number
+from services.certification.domain.certificates import REVOKED, parse_number, revocable
 from services.certification.handlers.promotions import certificate_data
 from shared.handling import Context
-
-REVOKED = "revoked"
 
 
 def revoke_certificate(
     ctx: Context, command: commands.RevokeCertificate, repository: Repository
 ) -> Certificate:
     number = str(parse_number(command.number))
-    certificate = repository.certificate(number)
-    if certificate is None:
-        raise errors.CertificateNotFound()
-    if certificate.status == REVOKED:
-        raise errors.CertificateAlreadyRevoked()
+    certificate = revocable(repository.certificate(number))
     certificate.status = REVOKED
     certificate.revoked_reason = command.reason
     certificate.revoked_on = ctx.today

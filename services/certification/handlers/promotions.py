@@ -9,40 +9,14 @@ anyway), and stages ``skill.promoted`` and ``certificate.issued`` in the same tr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from services.certification import events
 from services.certification.adapters.orm import Certificate, LedgerEntry, WorkerReplica
 from services.certification.adapters.repository import Repository
-from services.certification.domain.certificates import DEFAULT_PREFIX, format_number, mask_name
+from services.certification.domain.certificates import Issuer, format_number, mask_name
 from services.certification.domain.levels import Promotion
 from shared.handling import Context
 
-DEFAULT_BODY = "0573"  # the assessing body's code: Jiaxing's telephone area code by default
-DEFAULT_SITE = "330400"  # the assessment site: Jiaxing's region code by default
 VALID = "valid"
-
-
-@dataclass(frozen=True)
-class Issuer:
-    """Who issues the certificates: from ``JIANGONG_CERTIFICATE_PREFIX``, ``…_BODY``, ``…_SITE``."""
-
-    prefix: str = DEFAULT_PREFIX
-    body: str = DEFAULT_BODY
-    site: str = DEFAULT_SITE
-
-    @classmethod
-    def of(cls, ctx: Context) -> Issuer:
-        extra = ctx.settings.extra
-        return cls(
-            extra.get("JIANGONG_CERTIFICATE_PREFIX", DEFAULT_PREFIX),
-            extra.get("JIANGONG_CERTIFICATE_BODY", DEFAULT_BODY),
-            extra.get("JIANGONG_CERTIFICATE_SITE", DEFAULT_SITE),
-        )
-
-    def stem(self, year: int, level: int) -> str:
-        """The number without its serial: what the serials are counted per."""
-        return f"{self.prefix}{self.body}{self.site}{year % 100:02d}{level}"
 
 
 def promote(
@@ -117,7 +91,7 @@ def certificate_data(certificate: Certificate) -> dict[str, object]:
 def _certificate(
     ctx: Context, repository: Repository, worker: WorkerReplica, promotion: Promotion
 ) -> Certificate:
-    issuer = Issuer.of(ctx)
+    issuer: Issuer = ctx.config.issuer
     year, level = promotion.on.year, promotion.to_level
     serial = repository.next_serial(issuer.stem(year, level))
     return Certificate(

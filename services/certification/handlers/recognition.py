@@ -16,23 +16,22 @@ from services.certification import events
 from services.certification.adapters.orm import SkillLeader, Studio, new_id
 from services.certification.adapters.repository import Repository
 from services.certification.commands import ApplyForStudio, ApproveStudio, DesignateSkillLeader
-from services.certification.domain import errors
 from services.certification.domain.counting import year_of_fact
 from services.certification.domain.studios import (
     StudioStatus,
     check_leader_qualified,
     check_skill_leader_not_designated,
     decide_application,
+    known_studio,
     studio_level,
 )
+from services.certification.domain.workers import active_worker, studio_leader
 from shared.handling import Context
 
 
 def apply_for_studio(ctx: Context, command: ApplyForStudio, repository: Repository) -> Studio:
     level = studio_level(command.level)
-    leader = repository.worker(command.leader_worker_id)
-    if leader is None or not leader.active or leader.enterprise_id != command.enterprise_id:
-        raise errors.LeaderNotInEnterprise()
+    leader = studio_leader(repository.worker(command.leader_worker_id), command.enterprise_id)
     held = repository.highest_level(leader.id)
     check_leader_qualified(command.leader_is_model_worker, [] if held is None else [held])
     studio = Studio(
@@ -51,9 +50,7 @@ def apply_for_studio(ctx: Context, command: ApplyForStudio, repository: Reposito
 
 
 def approve_studio(ctx: Context, command: ApproveStudio, repository: Repository) -> Studio:
-    studio = repository.studio(command.studio_id)  # held: one admin decides
-    if studio is None:
-        raise errors.StudioNotFound()
+    studio = known_studio(repository.studio(command.studio_id))  # held: one admin decides
     studio.status = str(decide_application(studio.status, approve=True))
     studio.approved_on = command.approved_on or ctx.today
     ctx.outbox.add(
@@ -76,13 +73,8 @@ def approve_studio(ctx: Context, command: ApproveStudio, repository: Repository)
 def designate_skill_leader(
     ctx: Context, command: DesignateSkillLeader, repository: Repository
 ) -> SkillLeader:
-    worker = repository.worker(command.worker_id)
-    if worker is None:
-        raise errors.WorkerNotFound()
-    if not worker.active:
-        raise errors.WorkerNotActive()
-    designated = repository.skill_leader(worker.id, command.occupation_code)
-    check_skill_leader_not_designated(designated is not None)
+    worker = active_worker(repository.worker(command.worker_id))
+    check_skill_leader_not_designated(repository.skill_leader(worker.id, command.occupation_code))
     leader = SkillLeader(
         id=new_id(),
         worker_id=worker.id,

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.certification.adapters.repository import Repository
-from services.certification.adapters.rules_store import KINDS, body_in_force, next_version
+from services.certification.adapters.rules_store import body_in_force, next_version
 from services.certification.commands import ReplaceRulesTable
-from services.certification.domain import errors
+from services.certification.domain.tables import check_kind
 from shared.handling import Context
 
 
@@ -38,11 +38,6 @@ def replace_rules_table(
     stored = repository.rules_table(command.kind)
     repository.add(next_version(command.kind, stored, command.body, command.by, ctx.now))
     return current_rules(repository, command.kind)
-
-
-def check_kind(kind: str) -> None:
-    if kind not in KINDS:
-        raise errors.UnknownRulesTable()
 
 
 def current_rules(repository: Repository, kind: str) -> RulesVersion:

@@ -12,20 +12,15 @@ from services.certification import events
 from services.certification.adapters.orm import Training, new_id
 from services.certification.adapters.repository import Repository
 from services.certification.commands import RecordTraining
-from services.certification.domain import errors
 from services.certification.domain.counting import year_of_fact
+from services.certification.domain.trainings import check_completed_by
+from services.certification.domain.workers import active_worker
 from shared.handling import Context
 
 
 def record_training(ctx: Context, command: RecordTraining, repository: Repository) -> Training:
-    worker = repository.worker(command.worker_id)
-    acting = command.acting_enterprise_id
-    if worker is None or (acting is not None and worker.enterprise_id != acting):
-        raise errors.WorkerNotFound()
-    if not worker.active:
-        raise errors.WorkerNotActive()
-    if command.completed_on > ctx.today:
-        raise errors.TrainingInFuture()
+    worker = active_worker(repository.worker(command.worker_id), command.acting_enterprise_id)
+    check_completed_by(command.completed_on, ctx.today)
     training = Training(
         id=new_id(),
         worker_id=worker.id,

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Row, and_, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from services.competitions.adapters.board_store import STANDINGS, ViewColumns
+from services.competitions.adapters.board_store import STANDINGS, ViewColumns, standing_columns
 from services.competitions.domain.model import Competition
 from services.competitions.domain.ranking import ScoredEntry, rank_key
 from shared.clock import as_utc
@@ -26,17 +26,7 @@ Key = Callable[[ScoredEntry], tuple[Any, ...]]
 
 
 def _columns(view: ViewColumns) -> Any:
-    t = STANDINGS
-    return select(
-        t.c.entry_id,
-        t.c.enterprise_id,
-        t.c.registered_at,
-        t.c.withdrawn,
-        view.score.label("score"),
-        view.first_criterion.label("first"),
-        view.rank.label("rank"),
-        view.position.label("position"),
-    ).where(t.c.competition_id == bindparam("competition"))
+    return standing_columns(view).where(STANDINGS.c.competition_id == bindparam("competition"))
 
 
 @functools.cache

@@ -6,7 +6,10 @@ then its board re-ranked), ``competition.*`` move the board's status, and ``publ
 it final with its awards. Every change raises the board's version and emits
 ``leaderboard.updated`` in the same transaction. Order-tolerant: marks are last-writer-wins by
 their ``recorded_at``, a withdrawal wins over a late registration, statuses only move forward,
-and a score that arrives before its entry waits in the row until the entry is known.
+and a score that arrives before its entry waits in the row until the entry is known. Each
+handler takes the board's row lock (:func:`.board_store.board_of`) before it reads what it
+compares, so two transactions applying events of one board at once (a replay beside a
+consumer) compare one after the other.
 
 Each row carries the names shown with it (:mod:`.board_names`): re-read from the replicas
 whenever an event writes the row, and, through :func:`on_names_changed`, whenever a registry
@@ -139,8 +142,8 @@ def on_entry_withdrawn(ctx: Context, event: Received) -> None:
 def on_score_recorded(ctx: Context, event: Received) -> None:
     session, data = ctx.session, event.data
     competition = _competition(session, data["competition_id"])
+    board = board_of(session, competition.id, ctx.now)  # first: it orders the marks compared
     live, frozen = _keep_marks(session, competition, event)
-    board = board_of(session, competition.id, ctx.now)
     changed = advance_status(board, "closed")
     row = _standing(session, competition.id, data["entry_id"])
     row.enterprise_id = row.enterprise_id or data["enterprise_id"]

@@ -47,6 +47,23 @@ def _columns(view: BoardView, prefix: str) -> ViewColumns:
     return ViewColumns(view.value, *(STANDINGS.c[f"{prefix}{name}"] for name in names))
 
 
+def standing_columns(view: ViewColumns, *extra: ColumnElement[Any]) -> Any:
+    """A select of what ranking an entry in ``view`` needs (its score, first criterion, rank
+    and position under the names ``score``, ``first``, ``rank``, ``position``), and ``extra``."""
+    t = STANDINGS
+    return select(
+        t.c.entry_id,
+        t.c.enterprise_id,
+        t.c.registered_at,
+        t.c.withdrawn,
+        *extra,
+        view.score.label("score"),
+        view.first_criterion.label("first"),
+        view.rank.label("rank"),
+        view.position.label("position"),
+    )
+
+
 LIVE = _columns(BoardView.LIVE, "")
 FROZEN = _columns(BoardView.FROZEN, "frozen_")
 COLUMNS = {BoardView.LIVE: LIVE, BoardView.FROZEN: FROZEN}
@@ -56,17 +73,7 @@ def rerank(session: Session, competition: Competition, view: ViewColumns, final:
     """Rank the view's scored rows again; True if any row's rank, position or award moved."""
     t = STANDINGS
     rows = session.execute(
-        select(
-            t.c.entry_id,
-            t.c.enterprise_id,
-            t.c.registered_at,
-            t.c.withdrawn,
-            t.c.award,
-            view.score.label("score"),
-            view.first_criterion.label("first"),
-            view.rank.label("rank"),
-            view.position.label("position"),
-        ).where(t.c.competition_id == competition.id)
+        standing_columns(view, t.c.award).where(t.c.competition_id == competition.id)
     ).all()
     scored = [
         ScoredEntry(r.entry_id, r.enterprise_id, r.score, r.first, as_utc(r.registered_at))

@@ -19,7 +19,7 @@ class EnterpriseReplica(Model):
     id: Mapped[str] = mapped_column(Id, primary_key=True)
     name: Mapped[str | None] = mapped_column(String(200))
     region_code: Mapped[str | None] = mapped_column(String(12))
-    active: Mapped[bool] = mapped_column(Boolean)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # a record first heard of
     as_of: Mapped[datetime] = mapped_column(Moment)
     as_of_event: Mapped[str] = mapped_column(Id)
 
@@ -32,7 +32,7 @@ class WorkerReplica(Model):
     id_number_masked: Mapped[str | None] = mapped_column(String(18))
     region_code: Mapped[str | None] = mapped_column(String(12))
     is_migrant: Mapped[bool | None] = mapped_column(Boolean)
-    active: Mapped[bool] = mapped_column(Boolean)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # a record first heard of
     as_of: Mapped[datetime] = mapped_column(Moment)
     as_of_event: Mapped[str] = mapped_column(Id)
 

@@ -3,11 +3,12 @@
 Tolerant readers: each schema takes the fields of the registry's events (``enterprise_data`` and
 ``worker_data`` in ``services/registry/events.py``) this service uses and ignores the rest.
 
-Order tolerance: each replica row remembers the time (and id) of the event it reflects; an
-event older than that is ignored (last writer wins by event time), so events delivered twice
-or out of order leave the row as the registry's latest event describes it. Each event is taken
-to carry the record as it stands (the registry's events do); fields it leaves out keep their
-value, and a record first heard of is active. Whether it is active is the event's ``active``;
+Order tolerance: each replica row remembers the time and id of the event it reflects; an
+event not newer than that (by time, then id, under the row's lock:
+:func:`shared.replica.apply_newer`) is ignored, so events delivered twice or out of order leave
+the row as the registry's latest event describes it. Each event is taken to carry the record
+as it stands (the registry's events do); fields it leaves out keep their value, and a record
+first heard of is active. Whether it is active is the event's ``active``;
 ``worker.left`` and ``enterprise.deregistered`` make it inactive whatever it says.
 ``worker.transferred`` carries the worker's new ``enterprise_id`` (and the one they left,
 ``from_enterprise_id``, which a replica does not need). A worker's ``region_code`` is their
@@ -22,9 +23,9 @@ from typing import Any
 from marshmallow import Schema, fields
 
 from services.competitions.adapters.read_tables import EnterpriseReplica, WorkerReplica
-from shared.clock import as_utc
 from shared.handling import Context
 from shared.inbox import Handler, Received, Subscription
+from shared.replica import apply_newer
 
 ENTERPRISE_FIELDS = ("name", "region_code", "active")
 WORKER_FIELDS = ("enterprise_id", "name", "id_number_masked", "region_code", "is_migrant", "active")
@@ -64,17 +65,7 @@ def _inactive(names: tuple[str, ...]) -> Callable[[dict[str, Any]], dict[str, An
 
 def _replica(model: type, translate: Callable[[dict[str, Any]], dict[str, Any]]) -> Handler:
     def handle(ctx: Context, event: Received) -> None:
-        session = ctx.session
-        row = session.get(model, event.data["id"], with_for_update=True)
-        newer = (as_utc(event.time), event.id)
-        if row is not None and newer <= (as_utc(row.as_of), row.as_of_event):
-            return  # the row already reflects this event or a later one
-        if row is None:
-            row = model(id=event.data["id"], active=True)
-            session.add(row)
-        for name, value in translate(event.data).items():
-            setattr(row, name, value)
-        row.as_of, row.as_of_event = event.time, event.id
+        apply_newer(ctx.session, model, event.data["id"], translate(event.data), event)
 
     return handle
 

@@ -79,8 +79,9 @@ class Repository(Protocol):
         entry_id: str,
         enterprise_id: str | None = None,
         registered: bool = False,
+        lock: bool = False,
     ) -> EntryRow | None:
-        """See :func:`find_entry`."""
+        """See :func:`find_entry`; ``lock`` holds the entry's row to the transaction's end."""
         ...
 
     def registered_entries(self, competition_id: str) -> dict[str, EntryRow]: ...
@@ -163,7 +164,12 @@ class SqlRepository:
         entry_id: str,
         enterprise_id: str | None = None,
         registered: bool = False,
+        lock: bool = False,
     ) -> EntryRow | None:
+        if lock:  # FOR NO KEY UPDATE: rows referring to the entry may still be written
+            self.session.get(
+                EntryRow, entry_id, with_for_update={"key_share": True}, populate_existing=True
+            )
         return find_entry(self.session, competition_id, entry_id, enterprise_id, registered)
 
     def registered_entries(self, competition_id: str) -> dict[str, EntryRow]:

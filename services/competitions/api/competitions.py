@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.competitions import commands
@@ -24,7 +23,9 @@ from services.competitions.api.search_schemas import CompetitionSearchQuery
 from services.competitions.domain import errors
 from services.competitions.domain.model import Action
 from shared.auth import requires
+from shared.handling import command_from
 from shared.http import PageQuery, page_of, paginate, problem_response
+from shared.http.parser import Blueprint
 from shared.runtime import execute
 
 blp = Blueprint(
@@ -129,7 +130,7 @@ class Judges(MethodView):
     @blp.response(201, JudgeOut)
     def post(self, judge: dict[str, Any], competition_id: str) -> JudgeRow:
         """Assign a judge (``enterprise_id``: the judge's own enterprise, or null)."""
-        return execute(commands.AssignJudge(competition_id, **judge))
+        return execute(command_from(judge, commands.AssignJudge, competition_id=competition_id))
 
     @requires("admin")
     @blp.arguments(PageQuery, location="query")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from services.competitions.adapters.coverage import coverage
 from services.competitions.adapters.orm import db
 from services.competitions.api.coverage_schemas import CoverageOut, YearQuery
 from shared.auth import requires
+from shared.http.parser import Blueprint
 
 blp = Blueprint("coverage", __name__, description="Enterprise coverage and worker participation.")
 

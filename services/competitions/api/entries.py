@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.competitions import commands
@@ -22,7 +21,9 @@ from services.competitions.adapters.repository import get_competition, get_entry
 from services.competitions.api.schemas import EntryIn, EntryOut, EntryQuery, ScoresIn, ScoresOut
 from services.competitions.domain import errors
 from shared.auth import current_principal, ensure_enterprise, requires
+from shared.handling import command_from
 from shared.http import page_of, paginate
+from shared.http.parser import Blueprint
 from shared.runtime import execute
 
 blp = Blueprint("entries", __name__, description="Entries of competitions and judges' scores.")
@@ -73,9 +74,7 @@ class Entries(MethodView):
     def post(self, entry: dict[str, Any], competition_id: str) -> dict[str, Any]:
         """Register an entry of the enterprise's own active workers while registration is open."""
         ensure_enterprise(entry["enterprise_id"])
-        command = commands.RegisterEntry(
-            competition_id, entry["enterprise_id"], tuple(entry["worker_ids"]), entry["team_name"]
-        )
+        command = command_from(entry, commands.RegisterEntry, competition_id=competition_id)
         [registered] = _named([execute(command)])
         return registered
 
@@ -120,5 +119,6 @@ class Entry(MethodView):
 def record_scores(scores: dict[str, Any], competition_id: str, entry_id: str) -> ScoresheetRow:
     """An assigned judge's marks for every criterion; a second call replaces the first
     (both are kept in the history). Only while the competition is closed for judging."""
+    ids = {"competition_id": competition_id, "entry_id": entry_id}
     judge_id = current_principal().judge_id or ""
-    return execute(commands.RecordScore(competition_id, entry_id, judge_id, scores["marks"]))
+    return execute(command_from(scores, commands.RecordScore, **ids, judge_id=judge_id))

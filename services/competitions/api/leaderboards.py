@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, current_app, request
-from flask_smorest import Blueprint
 
 from services.competitions.adapters.award_table import enterprise_standings
 from services.competitions.adapters.board_store import COLUMNS, ranked_rows
@@ -33,6 +32,7 @@ from services.competitions.domain.visibility import Shown, may_see_live, shown
 from shared.auth import Principal, authenticate
 from shared.clock import iso, now_of
 from shared.http import Problem
+from shared.http.parser import Blueprint
 
 blp = Blueprint("leaderboards", __name__, description="Live and final leaderboards.")
 

@@ -19,13 +19,15 @@ from marshmallow import Schema, ValidationError, fields, missing, validate, vali
 
 from services.competitions.api.coverage_schemas import YEAR
 from services.competitions.domain.model import TIE_BREAKS, Aggregation, Kind, Level, Status
-from shared.http import (
-    PageQuery,
+from shared.http.fields import (
+    InputSchema,
     Pattern,
     SomethingToChange,
+    Text,
     UtcDateTime,
     occupation_code_field,
 )
+from shared.http.paging import PageQuery
 
 REGION_CODE = Pattern(r"^[0-9]{6}([0-9]{3}){0,2}$", error="A region code has 6, 9 or 12 digits.")
 ID = validate.Length(min=1, max=64)
@@ -75,7 +77,7 @@ def moment(what: str) -> fields.AwareDateTime:
     )
 
 
-class TeamSize(Schema):
+class TeamSize(InputSchema):
     min = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_TEAM))
     max = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_TEAM))
 
@@ -88,9 +90,9 @@ class TeamSize(Schema):
 EXCLUSIVE_MINIMUM = {"exclusiveMinimum": True}
 
 
-class CriterionSchema(Schema):
+class CriterionSchema(InputSchema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = Text(200, required=True)
     weight = fields.Float(
         required=True,
         validate=_positive(MAX_WEIGHT),
@@ -103,15 +105,15 @@ class CriterionSchema(Schema):
     )
 
 
-class AwardSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+class AwardSchema(InputSchema):
+    name = Text(100, required=True)
     places = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=1, max=MAX_PLACES)
     )
 
 
-class CompetitionIn(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+class CompetitionIn(InputSchema):
+    title = Text(200, required=True)
     kind = fields.String(required=True, validate=_choice(Kind))
     level = fields.String(required=True, validate=_choice(Level))
     contest_class = fields.Integer(
@@ -170,7 +172,7 @@ def _optional(schema: type[Schema]) -> dict[str, Any]:
 
 CompetitionPatch = type(
     "CompetitionPatch",
-    (SomethingToChange, Schema),
+    (SomethingToChange, InputSchema),
     {
         **_optional(CompetitionIn),
         "__doc__": "A draft's changes: any fields of a new competition's, checked the same way.",
@@ -210,7 +212,7 @@ class CompetitionQuery(PageQuery):
     region_code = fields.String(validate=REGION_CODE)
 
 
-class JudgeIn(Schema):
+class JudgeIn(InputSchema):
     judge_id = fields.String(required=True, validate=ID)
     enterprise_id = fields.String(
         allow_none=True,
@@ -227,7 +229,7 @@ class JudgeOut(Schema):
     assigned_at = UtcDateTime()
 
 
-class EntryIn(Schema):
+class EntryIn(InputSchema):
     enterprise_id = fields.String(required=True, validate=ID)
     worker_ids = fields.List(
         fields.String(validate=ID),
@@ -235,7 +237,7 @@ class EntryIn(Schema):
         validate=validate.Length(min=1, max=MAX_TEAM),
         metadata={"description": "active workers of the enterprise, as many as the team size"},
     )
-    team_name = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
+    team_name = Text(200, allow_none=True, load_default=None)
 
 
 class EntryOut(Schema):
@@ -267,7 +269,7 @@ def _marks_count(marks: dict[str, Any]) -> None:
         raise ValidationError(f"Give from 1 to {MAX_CRITERIA} marks.")
 
 
-class ScoresIn(Schema):
+class ScoresIn(InputSchema):
     marks = fields.Dict(
         # the codes and the range are the domain's, so that each refusal names its rule: a code
         # the competition does not have is ``unknown_criterion``, a mark outside 0 to the

@@ -2,8 +2,10 @@
 
 Lifecycle: ``draft -> open -> closed -> published`` and nothing else. Registration runs
 while a competition is ``open``; judges score while it is ``closed``; ``published`` is
-final. Every rule function here is pure: it reads its arguments and either returns
-``None`` or raises a :class:`~.errors.CompetitionRuleBroken` subclass.
+final. Every rule function here is pure: it reads its arguments (the records as they stand,
+any objects with the fields it reads) and either returns ``None`` or raises a
+:class:`~.errors.CompetitionRuleBroken` subclass (or, for an entry to score that is not there,
+the kernel's ``NotFound``, once the rules that say why have been asked).
 
 Datetimes (``now``, ``registration_closes_at``) must be both timezone-aware or both naive.
 """
@@ -15,6 +17,9 @@ from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
+
+from shared.errors import NotFound
 
 from . import errors
 
@@ -218,9 +223,22 @@ def check_withdrawal(competition: Competition, now: datetime) -> None:
     _check_registration_open(competition, now)
 
 
-def check_enterprise_active(enterprise_id: str, active: bool | None) -> None:
-    """``active`` is ``None`` when the registry has never told us about the enterprise."""
-    if not active:
+class Registered(Protocol):
+    """An enterprise as the registry announced it."""
+
+    active: bool
+
+
+class Belonging(Protocol):
+    """A judge or an entry, by the enterprise it belongs to (``None``: an outside expert)."""
+
+    @property
+    def enterprise_id(self) -> str | None: ...
+
+
+def check_enterprise_active(enterprise_id: str, enterprise: Registered | None) -> None:
+    """``enterprise`` is ``None`` when the registry has never told us about it."""
+    if enterprise is None or not enterprise.active:
         raise errors.EnterpriseNotActive(f"Enterprise {enterprise_id} is not an active enterprise.")
 
 
@@ -302,10 +320,10 @@ def check_region(region_code: str, level: Level | str, regions: Regions, seen_be
         )
 
 
-def check_judge_enterprise(enterprise_id: str | None, known: bool) -> None:
+def check_judge_enterprise(enterprise_id: str | None, enterprise: object | None) -> None:
     """A judge's own enterprise (``None`` for an outside expert) is one the registry announced
-    (``known``: its replica exists, active or not)."""
-    if enterprise_id is not None and not known:
+    (``enterprise``: its replica, active or not)."""
+    if enterprise_id is not None and enterprise is None:
         raise errors.JudgeEnterpriseUnknown(
             f"Enterprise {enterprise_id} is not an enterprise the registry has announced."
         )
@@ -340,6 +358,15 @@ def check_editable(competition: Competition) -> None:
         )
 
 
+def check_judge_assignable(
+    competition: Competition, judge_id: str, assigned: object | None
+) -> None:
+    """A judge joins a competition not yet published, once (``assigned``: their assignment)."""
+    check_may_change(competition)
+    if assigned is not None:
+        raise errors.JudgeAlreadyAssigned(f"Judge {judge_id} is already assigned.")
+
+
 def check_judge_removable(competition: Competition, marked: int) -> None:
     """A judge leaves a competition not yet published, and only while no marks of theirs exist
     (``marked``: the entries they marked)."""
@@ -367,16 +394,16 @@ def check_marks(competition: Competition, marks: Mapping[str, float]) -> None:
 
 
 def check_judge_may_score(
-    status: Status | str,
-    judge_assigned: bool,
-    judge_enterprise_id: str | None,
-    entry_enterprise_id: str,
+    competition: Competition, judge: Belonging | None, entry: Belonging | None
 ) -> None:
-    """Judges score only while the competition is ``closed``, only if assigned, never
-    their own enterprise's entries. ``judge_enterprise_id`` is ``None`` for outside experts."""
-    if Status(status) is not Status.CLOSED:
-        raise errors.NotScorable(f"Cannot score a competition that is {Status(status).value}.")
-    if not judge_assigned:
+    """Judges score only while the competition is ``closed``, only if assigned (``judge``:
+    their assignment), never their own enterprise's entries; and only an entry registered in
+    it (asked last, so that a draft competition says why)."""
+    if competition.status is not Status.CLOSED:
+        raise errors.NotScorable(f"Cannot score a competition that is {competition.status.value}.")
+    if judge is None:
         raise errors.JudgeNotAssigned()
-    if judge_enterprise_id is not None and judge_enterprise_id == entry_enterprise_id:
+    if entry is None:
+        raise NotFound.of("entry")
+    if judge.enterprise_id is not None and judge.enterprise_id == entry.enterprise_id:
         raise errors.JudgeOwnEnterprise()

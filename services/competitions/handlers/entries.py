@@ -8,7 +8,7 @@ from services.competitions import commands, events
 from services.competitions.adapters.orm import EntryRow
 from services.competitions.adapters.repository import REGISTERED, WITHDRAWN, Repository, to_domain
 from services.competitions.domain import model
-from shared.errors import NotFound
+from shared.errors import found
 from shared.handling import Context
 
 
@@ -28,7 +28,7 @@ def register_entry(
         ctx.now,
     )
     enterprise = repository.enterprise(command.enterprise_id)
-    model.check_enterprise_active(command.enterprise_id, enterprise and enterprise.active)
+    model.check_enterprise_active(command.enterprise_id, enterprise)
     region = enterprise.region_code if enterprise else None
     model.check_enterprise_in_county(competition, command.enterprise_id, region)
     entry = EntryRow(
@@ -50,11 +50,10 @@ def withdraw_entry(
     ctx: Context, command: commands.WithdrawEntry, repository: Repository
 ) -> EntryRow:
     row = repository.competition(command.competition_id, lock="update")
-    entry = repository.entry(
-        row.id, command.entry_id, command.acting_enterprise_id, registered=True
+    entry = found(
+        repository.entry(row.id, command.entry_id, command.acting_enterprise_id, registered=True),
+        "entry",
     )
-    if entry is None:
-        raise NotFound.of("entry")
     model.check_withdrawal(to_domain(row), ctx.now)
     entry.status, entry.withdrawn_at = WITHDRAWN, ctx.now
     repository.release_workers(entry)

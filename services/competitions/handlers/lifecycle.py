@@ -9,8 +9,8 @@ from typing import Any
 from services.competitions import commands, events
 from services.competitions.adapters.orm import CompetitionRow, JudgeRow
 from services.competitions.adapters.repository import Repository, to_domain
-from services.competitions.domain import errors, model
-from shared.errors import NotFound
+from services.competitions.domain import model
+from shared.errors import found
 from shared.handling import Context
 from shared.regions import COUNTIES, JIAXING
 
@@ -107,12 +107,11 @@ def move_competition(
 
 def assign_judge(ctx: Context, command: commands.AssignJudge, repository: Repository) -> JudgeRow:
     row = repository.competition(command.competition_id, lock="update")
-    model.check_may_change(to_domain(row))
-    if repository.judge(row.id, command.judge_id) is not None:
-        raise errors.JudgeAlreadyAssigned(f"Judge {command.judge_id} is already assigned.")
+    assigned = repository.judge(row.id, command.judge_id)
+    model.check_judge_assignable(to_domain(row), command.judge_id, assigned)
     enterprise_id = command.enterprise_id
-    known = enterprise_id is not None and repository.enterprise(enterprise_id) is not None
-    model.check_judge_enterprise(enterprise_id, known)
+    enterprise = repository.enterprise(enterprise_id) if enterprise_id is not None else None
+    model.check_judge_enterprise(enterprise_id, enterprise)
     judge = JudgeRow(
         competition_id=row.id,
         judge_id=command.judge_id,
@@ -125,8 +124,6 @@ def assign_judge(ctx: Context, command: commands.AssignJudge, repository: Reposi
 
 def remove_judge(ctx: Context, command: commands.RemoveJudge, repository: Repository) -> None:
     row = repository.competition(command.competition_id, lock="update")
-    judge = repository.judge(row.id, command.judge_id)
-    if judge is None:
-        raise NotFound.of("judge")
+    judge = found(repository.judge(row.id, command.judge_id), "judge")
     model.check_judge_removable(to_domain(row), repository.judge_marked(row.id, judge.judge_id))
     repository.remove(judge)

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields
 
 from services.dashboard.adapters.boards import boards_of
 from services.dashboard.adapters.orm import db
 from services.dashboard.config import config_of
+from shared.http.parser import Blueprint
 from shared.runtime import runtime_of
 
 blp = Blueprint("boards", __name__, description="The competitions' live boards, with names.")

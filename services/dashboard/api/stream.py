@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import Flask, Response, current_app, request
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from services.dashboard.adapters.snapshots import snapshots_of
@@ -31,6 +30,7 @@ from services.dashboard.api.schemas import STREAM_EVENT, TargetsQuery
 from services.dashboard.api.targets import asked
 from services.dashboard.config import DashboardConfig, config_of
 from shared.http import Problem
+from shared.http.parser import Blueprint
 from shared.runtime import engine_of, runtime_of
 
 blp = Blueprint(

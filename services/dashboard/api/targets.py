@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from services.dashboard.adapters.answers import history_of, targets_of
@@ -15,6 +14,7 @@ from services.dashboard.config import config_of
 from services.dashboard.domain.targets import BY_KEY
 from shared.clock import shanghai_date
 from shared.errors import NotFound
+from shared.http.parser import Blueprint
 from shared.runtime import runtime_of
 
 blp = Blueprint("targets", __name__, description="The five-year plan's targets, where they stand.")

@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import case, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.registry.adapters.name_characters import forget_names, index_names
@@ -29,6 +28,7 @@ from services.registry.adapters.orm import (
 )
 from services.registry.adapters.union_counts import Tally, add_to_union_counts, worker_tally
 from shared.clock import utc_now
+from shared.db import upsert
 
 LOOKUP_CHUNK = 5000  # bound parameters per query stay far below SQLite's and PostgreSQL's limits
 
@@ -50,15 +50,21 @@ class Repository(Protocol):
 
     def region(self, code: str) -> Region | None: ...
 
-    def enterprise(self, enterprise_id: str) -> Enterprise | None: ...
+    def enterprise(self, enterprise_id: str, lock: bool = False) -> Enterprise | None:
+        """The enterprise; ``lock`` holds its row to the transaction's end (PostgreSQL)."""
+        ...
 
     def enterprise_id_with_uscc(self, uscc: str) -> str | None: ...
 
     def active_worker_count(self, enterprise_id: str) -> int: ...
 
-    def worker(self, worker_id: str) -> Worker | None: ...
+    def worker(self, worker_id: str, lock: bool = False) -> Worker | None:
+        """The worker; ``lock`` holds their row to the transaction's end (PostgreSQL)."""
+        ...
 
-    def worker_with_id_number(self, lookup_hash: str) -> Worker | None: ...
+    def worker_with_id_number(self, lookup_hash: str) -> Worker | None:
+        """The person's worker record, locked (PostgreSQL): a registration decides on it."""
+        ...
 
     def open_employment(self, worker_id: str) -> WorkerEmployment | None: ...
 
@@ -91,8 +97,8 @@ class SqlRepository:
     def region(self, code: str) -> Region | None:
         return self.session.get(Region, code)
 
-    def enterprise(self, enterprise_id: str) -> Enterprise | None:
-        return self.session.get(Enterprise, enterprise_id)
+    def enterprise(self, enterprise_id: str, lock: bool = False) -> Enterprise | None:
+        return _get(self.session, Enterprise, enterprise_id, lock)
 
     def enterprise_id_with_uscc(self, uscc: str) -> str | None:
         return self.session.scalar(select(Enterprise.id).where(Enterprise.uscc == uscc))
@@ -105,11 +111,17 @@ class SqlRepository:
         )
         return self.session.scalar(query) or 0
 
-    def worker(self, worker_id: str) -> Worker | None:
-        return self.session.get(Worker, worker_id)
+    def worker(self, worker_id: str, lock: bool = False) -> Worker | None:
+        return _get(self.session, Worker, worker_id, lock)
 
     def worker_with_id_number(self, lookup_hash: str) -> Worker | None:
-        return self.session.scalar(select(Worker).where(Worker.id_number_hash == lookup_hash))
+        query = (
+            select(Worker)
+            .where(Worker.id_number_hash == lookup_hash)
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
+        )
+        return self.session.scalar(query)
 
     def open_employment(self, worker_id: str) -> WorkerEmployment | None:
         return self.session.scalar(
@@ -198,8 +210,7 @@ class SqlRepository:
     def keep_highest_level(self, worker_id: str, occupation_code: str, level: int) -> None:
         """An upsert keeping the smaller level: idempotent and order-tolerant, as replay needs."""
         table = WorkerSkill.__table__
-        dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(table).values(
+        statement = upsert(self.session, table).values(
             worker_id=worker_id, occupation_code=occupation_code, level=level
         )
         higher = case(
@@ -212,3 +223,11 @@ class SqlRepository:
                 set_={"level": higher},
             )
         )
+
+
+def _get(session: Session, model: type[Record], key: str, lock: bool) -> Any:
+    """A row by its key; locked, it is read again ``FOR NO KEY UPDATE`` (rows referring to it
+    may still be written), whatever the session held of it (a view's earlier look)."""
+    if not lock:
+        return session.get(model, key)
+    return session.get(model, key, with_for_update={"key_share": True}, populate_existing=True)

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from services.registry.adapters.orm import db
 from services.registry.api.schemas import AuditOut, AuditQuery
 from services.registry.queries import audit_query, names_of
 from shared.auth import requires
 from shared.http import page_of, paginate
+from shared.http.parser import Blueprint
 
 blp = Blueprint("audit", __name__, description="Who was shown a full ID number, and why")
 

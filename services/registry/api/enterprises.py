@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.registry.adapters.orm import db
 from services.registry.api.access import visible_enterprise
@@ -21,6 +20,8 @@ from services.registry.commands import DeregisterEnterprise, RegisterEnterprise,
 from services.registry.listing import page_of_rows
 from services.registry.queries import enterprises_query
 from shared.auth import current_principal, requires
+from shared.handling import command_from
+from shared.http.parser import Blueprint
 from shared.kept_answers import kept_until_changed
 from shared.runtime import execute
 
@@ -46,7 +47,7 @@ class Enterprises(MethodView):
     @blp.response(201, EnterpriseOut)
     def post(self, details: dict[str, Any]) -> Any:
         """Register an enterprise; its credit code must be new to the registry."""
-        return execute(RegisterEnterprise(**details))
+        return execute(command_from(details, RegisterEnterprise))
 
 
 @blp.route("/enterprises/<enterprise_id>")
@@ -70,4 +71,4 @@ class EnterpriseById(MethodView):
 @blp.response(200, EnterpriseOut)
 def deregister(body: dict[str, Any], enterprise_id: str) -> Any:
     """Deregister an enterprise that has no active workers left."""
-    return execute(DeregisterEnterprise(enterprise_id, body.get("deregistered_on")))
+    return execute(command_from(body, DeregisterEnterprise, enterprise_id=enterprise_id))

@@ -8,7 +8,6 @@ import io
 from typing import Any
 
 from flask import Response, current_app, jsonify, request, url_for
-from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -32,6 +31,7 @@ from services.registry.handlers.imports import ImportResult
 from shared.auth import current_principal, ensure_enterprise, requires
 from shared.db import read_only
 from shared.http import Problem
+from shared.http.parser import Blueprint
 from shared.runtime import execute, runtime_of
 
 blp = Blueprint("imports", __name__, description="Workers registered from a spreadsheet")
@@ -94,7 +94,7 @@ def import_spreadsheet(query: dict[str, Any], enterprise_id: str) -> Any:
     rows = [(number, cells) for number, cells in sheet.rows if not is_template_example(cells)]
     if not rows:
         raise UnusableSpreadsheet("The file has no data rows besides the template's example row.")
-    if len(rows) > _setting("JIANGONG_IMPORT_BACKGROUND_ROWS", BACKGROUND_ROWS):
+    if len(rows) > runtime_of(current_app).config.import_background_rows:
         return _in_background(enterprise_id, rows, query["atomic"])
     checked = checked_rows(current_app, rows)
     if query["atomic"]:
@@ -127,23 +127,11 @@ def import_template(enterprise_id: str) -> Any:
     )
 
 
-BACKGROUND_ROWS = 5000
-CHUNK_ROWS = 1000
-
-
-def _setting(name: str, default: int) -> int:
-    value = runtime_of(current_app).settings.extra.get(name)
-    try:
-        return int(value) if value else default
-    except ValueError:
-        return default
-
-
 def _in_batches(enterprise_id: str, checked: list[CheckedRow], reveal: bool) -> ImportResult:
     """The rows a batch at a time, a transaction each. A batch that loses a race to another
     request (a unique index) is tried once more, when its lookups see the other's worker; if
     it fails again after earlier batches were saved, its rows are reported, not lost."""
-    size = max(1, _setting("JIANGONG_IMPORT_CHUNK_ROWS", CHUNK_ROWS))
+    size = runtime_of(current_app).config.import_chunk_rows
     result = ImportResult()
     for start in range(0, len(checked), size):
         batch = checked[start : start + size]
@@ -177,9 +165,8 @@ def _in_background(enterprise_id: str, rows: list[Any], atomic: bool) -> Respons
     job = execute(StartImportJob(job_id, enterprise_id, len(rows), atomic, principal.subject))
     body = job_view(job)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    start_import(
-        app, job_id, rows, _setting("JIANGONG_IMPORT_CHUNK_ROWS", CHUNK_ROWS), atomic, is_admin()
-    )
+    chunk_rows = runtime_of(app).config.import_chunk_rows
+    start_import(app, job_id, rows, chunk_rows, atomic, is_admin())
     response = jsonify(ImportJobOut().dump(body))
     response.status_code = 202
     response.headers["Location"] = body["links"]["self"]

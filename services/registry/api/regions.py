@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from services.registry.adapters.orm import Region, db
 from services.registry.api.schemas import RegionIn, RegionOut, RegionQuery
 from services.registry.commands import AddRegion
 from shared.auth import requires
+from shared.handling import command_from
 from shared.http import page_of, paginate
+from shared.http.parser import Blueprint
 from shared.runtime import execute
 
 blp = Blueprint("regions", __name__, description="Jiaxing's regions: city, counties, towns")
@@ -39,4 +40,4 @@ def list_regions(query: dict[str, Any]) -> Any:
 @blp.arguments(RegionIn)
 @blp.response(201, RegionOut)
 def create_region(region: dict[str, Any]) -> Any:
-    return execute(AddRegion(**region))
+    return execute(command_from(region, AddRegion))

@@ -16,36 +16,17 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from services.registry.listing import COUNT_LIMIT
-from shared.http import (
+from shared.http.fields import (
     DATE_PATTERN,
-    PageQuery,
-    RequestSchema,
+    SERVER_SET,
+    InputSchema,
     SomethingToChange,
     Text,
     UtcDateTime,
-    page_of,
 )
+from shared.http.paging import PageQuery, page_of
 from shared.identifiers import USCC_ALPHABET, USCC_LENGTH, InvalidIdentifier, validate_uscc
 from shared.regions import county_of
-
-SERVER_SET = (
-    "id",
-    "status",
-    "active",
-    "enterprise_id",
-    "registered_at",
-    "deregistered_on",
-    "left_on",
-    "id_number_masked",
-    "gender",
-    "birth_date",
-)
-
-
-class InputSchema(RequestSchema):
-    """A request body: unknown fields refused, this service's server-set fields by name."""
-
-    server_set = SERVER_SET
 
 
 def _uscc(value: str) -> str:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from services.registry.adapters.orm import db
 from services.registry.api.schemas import StatsOut
 from services.registry.queries import union_statistics
 from shared.auth import requires
+from shared.http.parser import Blueprint
 from shared.kept_answers import kept_until_changed
 
 blp = Blueprint("stats", __name__, description="Union statistics")

@@ -7,14 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from services.registry.api.access import today
-from services.registry.api.schemas import (
-    EARLIEST,
-    SERVER_SET,
-    InputSchema,
-    Text,
-    UtcDateTime,
-    past_date,
-)
+from services.registry.api.schemas import EARLIEST, past_date
 from services.registry.domain.errors import InvalidWorker
 from services.registry.domain.workers import (
     NAME_MAX,
@@ -25,7 +18,15 @@ from services.registry.domain.workers import (
     parse_occupation_code,
     parse_worker_search,
 )
-from shared.http import OCCUPATION_CODE_DOC, PageQuery, SomethingToChange
+from shared.http.fields import (
+    OCCUPATION_CODE_DOC,
+    SERVER_SET,
+    InputSchema,
+    SomethingToChange,
+    Text,
+    UtcDateTime,
+)
+from shared.http.paging import PageQuery
 from shared.identifiers import ID_NUMBER_LENGTH
 
 

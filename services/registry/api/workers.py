@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import Select
 
 from services.registry.adapters.orm import db
@@ -38,6 +37,8 @@ from services.registry.domain.workers import NewWorker
 from services.registry.listing import page_of_rows
 from services.registry.queries import kept_worker_total, skills_of, workers_query
 from shared.auth import current_principal, requires
+from shared.handling import command_from
+from shared.http.parser import Blueprint
 from shared.identifiers import IdNumber
 from shared.runtime import execute, runtime_of
 
@@ -119,8 +120,7 @@ class WorkerById(MethodView):
 def transfer(body: dict[str, Any], worker_id: str) -> Any:
     """Move a worker to another enterprise: an admin or their current enterprise may."""
     visible_worker(worker_id)
-    command = TransferWorker(worker_id, body["enterprise_id"], body.get("transferred_on"))
-    return worker_view(execute(command))
+    return worker_view(execute(command_from(body, TransferWorker, worker_id=worker_id)))
 
 
 @blp.route("/workers/<worker_id>/leave", methods=["POST"])
@@ -130,7 +130,7 @@ def transfer(body: dict[str, Any], worker_id: str) -> Any:
 def leave(body: dict[str, Any], worker_id: str) -> Any:
     """Record that a worker left (``left_on``, default today)."""
     visible_worker(worker_id)
-    return worker_view(execute(RecordWorkerLeft(worker_id, body.get("left_on"))))
+    return worker_view(execute(command_from(body, RecordWorkerLeft, worker_id=worker_id)))
 
 
 @blp.route("/workers/<worker_id>/id-number", methods=["GET"])

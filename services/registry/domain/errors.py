@@ -113,7 +113,11 @@ class WorkerHasLeft(Conflict):
 
 
 class UnsupportedFile(errors.DomainError):
+    """Decided by the file reader (``adapters/spreadsheet.py``), as the other spreadsheet
+    refusals: what a file holds, not a rule of the registry."""
+
     rule = "unsupported_file"
+    edge = True
     status = 415
     title = "Not a CSV or XLSX file"
     field = "file"
@@ -121,6 +125,7 @@ class UnsupportedFile(errors.DomainError):
 
 class UnusableSpreadsheet(InvalidValue):
     rule = "unusable_spreadsheet"
+    edge = True
     title = "The spreadsheet cannot be imported"
     field = "file"
 

@@ -22,7 +22,7 @@ from shared.identifiers import (
     InvalidIdentifier,
     validate_id_number,
 )
-from shared.text import refuse_unreadable
+from shared.text import unreadable_reason
 
 COLUMNS = (
     "id_number",
@@ -131,7 +131,7 @@ def _read_cell(
     """One cell's value into ``values``, or the reason it is refused into ``errors``: text no
     one can read (a control character, a bidirectional override, only invisible characters),
     a required cell left blank, or what its column's parser refuses."""
-    unreadable = refuse_unreadable(cell) if isinstance(cell, str) else None
+    unreadable = unreadable_reason(cell) if isinstance(cell, str) and not _blank(cell) else None
     if unreadable:
         errors[column] = [unreadable]
     elif not _blank(cell):

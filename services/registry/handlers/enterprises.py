@@ -14,18 +14,16 @@ from services.registry.commands import (
     RegisterEnterprise,
     UpdateEnterprise,
 )
-from services.registry.domain.errors import (
-    DuplicateUscc,
-    EnterpriseDeregistered,
-    EnterpriseHasActiveWorkers,
-    EnterpriseNotFound,
-    InvalidValue,
-    UnknownRegion,
+from services.registry.domain.enterprises import (
+    check_may_deregister,
+    check_region_free,
+    check_uscc_free,
+    known_region,
+    open_enterprise,
 )
 from services.registry.domain.rules import (
     check_enterprise_region,
     check_new_region,
-    check_not_future,
     check_union_founding,
 )
 from services.registry.events import (
@@ -40,8 +38,7 @@ from shared.handling import Context
 def add_region(ctx: Context, command: AddRegion, repository: Repository) -> Region:
     parent = repository.region(command.parent_code)
     level = check_new_region(command.code, command.parent_code, parent.level if parent else None)
-    if repository.region(command.code) is not None:
-        raise InvalidValue("A region with this code exists already.", field="code")
+    check_region_free(repository.region(command.code))
     region = Region(
         code=command.code, name=command.name, level=level, parent_code=command.parent_code
     )
@@ -55,9 +52,7 @@ def register_enterprise(
     region = region_of(repository, command.region_code)
     check_enterprise_region(region.code, region.level)
     check_union_founding(command.has_union, command.union_founded_on, ctx.today)
-    existing = repository.enterprise_id_with_uscc(command.uscc)
-    if existing is not None:
-        raise DuplicateUscc(existing)
+    check_uscc_free(repository.enterprise_id_with_uscc(command.uscc))
     enterprise = Enterprise(id=new_id(), active=True, **asdict(command))
     repository.add(enterprise)
     ctx.outbox.add(ctx.session, ENTERPRISE_REGISTERED, enterprise.id, enterprise_data(enterprise))
@@ -67,7 +62,7 @@ def register_enterprise(
 def update_enterprise(
     ctx: Context, command: UpdateEnterprise, repository: Repository
 ) -> Enterprise:
-    enterprise = active_enterprise(repository, command.enterprise_id)
+    enterprise = active_enterprise(repository, command.enterprise_id, lock=True)
     changes = dict(command.changes)
     if "region_code" in changes:
         region = region_of(repository, changes["region_code"])
@@ -87,34 +82,25 @@ def update_enterprise(
 def deregister_enterprise(
     ctx: Context, command: DeregisterEnterprise, repository: Repository
 ) -> Enterprise:
-    enterprise = active_enterprise(repository, command.enterprise_id)
+    enterprise = active_enterprise(repository, command.enterprise_id, lock=True)
     count = repository.active_worker_count(enterprise.id)
-    if count:
-        raise EnterpriseHasActiveWorkers(count)
-    check_not_future(command.deregistered_on, ctx.today, "deregistered_on")
+    check_may_deregister(count, command.deregistered_on, ctx.today)
     enterprise.active = False
     enterprise.deregistered_on = command.deregistered_on or ctx.today
     ctx.outbox.add(ctx.session, ENTERPRISE_DEREGISTERED, enterprise.id, enterprise_data(enterprise))
     return enterprise
 
 
-# -- what the handlers load, or the refusal when they cannot -----------------------------------
+# -- what the handlers load, or the domain's refusal when they cannot --------------------------
 
 
 def region_of(repository: Repository, code: str) -> Region:
-    region = repository.region(code)
-    if region is None:
-        raise UnknownRegion(code)
-    return region
+    return known_region(repository.region(code), code)
 
 
-def active_enterprise(repository: Repository, enterprise_id: str) -> Enterprise:
-    enterprise = repository.enterprise(enterprise_id)
-    if enterprise is None:
-        raise EnterpriseNotFound()
-    if not enterprise.active:
-        raise EnterpriseDeregistered("The enterprise is deregistered; its records are closed.")
-    return enterprise
+def active_enterprise(repository: Repository, enterprise_id: str, lock: bool = False) -> Enterprise:
+    """The active enterprise, or the refusal; a change locks it first (see ``worker_of``)."""
+    return open_enterprise(repository.enterprise(enterprise_id, lock))
 
 
 def apply_changes(record: object, changes: Mapping[str, Any]) -> bool:

@@ -20,15 +20,15 @@ from services.registry.commands import (
     TransferWorker,
     UpdateWorker,
 )
-from services.registry.domain.errors import (
-    EnterpriseNotFound,
-    InvalidValue,
-    WorkerActiveElsewhere,
-    WorkerHasLeft,
-    WorkerNotFound,
+from services.registry.domain.employment import (
+    check_may_be_hired,
+    check_may_leave,
+    check_record_open,
+    known_worker,
+    transfer_target,
 )
-from services.registry.domain.rules import check_end_of_employment, check_union_joining
-from services.registry.domain.workers import NewWorker, already_active
+from services.registry.domain.rules import check_union_joining
+from services.registry.domain.workers import NewWorker
 from services.registry.events import (
     WORKER_LEFT,
     WORKER_REGISTERED,
@@ -48,9 +48,7 @@ def register_worker(ctx: Context, command: RegisterWorker, repository: Repositor
     enterprise = active_enterprise(repository, command.enterprise_id)
     values = worker_values(command.new, cipher_of(ctx))
     worker = repository.worker_with_id_number(values["id_number_hash"])
-    if worker is not None and worker.active:
-        reason = already_active(worker.enterprise_id, enterprise.id, command.reveal_employer)
-        raise WorkerActiveElsewhere("The person with this ID number " + reason + ".")
+    check_may_be_hired(worker, enterprise.id, command.reveal_employer)
     if worker is None:  # a new person; else someone who left is hired again and keeps their id
         worker = Worker(id=new_id())
         repository.add(worker)
@@ -66,9 +64,8 @@ def register_worker(ctx: Context, command: RegisterWorker, repository: Repositor
 
 
 def update_worker(ctx: Context, command: UpdateWorker, repository: Repository) -> Worker:
-    worker = worker_of(repository, command.worker_id)
-    if not worker.active:
-        raise WorkerHasLeft("The worker has left; a former worker's record is closed.")
+    worker = worker_of(repository, command.worker_id, lock=True)
+    check_record_open(worker)
     changes = dict(command.changes)
     if changes.get("is_union_member") is False and "union_joined_on" not in changes:
         changes["union_joined_on"] = None  # no longer a member, no joining date
@@ -83,17 +80,9 @@ def update_worker(ctx: Context, command: UpdateWorker, repository: Repository) -
 
 
 def transfer_worker(ctx: Context, command: TransferWorker, repository: Repository) -> Worker:
-    worker = worker_of(repository, command.worker_id)
-    if not worker.active:
-        raise WorkerHasLeft("The worker has left; register them again to hire them.")
-    if command.to_enterprise_id == worker.enterprise_id:
-        raise InvalidValue("The worker already works for this enterprise.", field="enterprise_id")
-    try:
-        target = active_enterprise(repository, command.to_enterprise_id)
-    except EnterpriseNotFound:
-        raise InvalidValue("No enterprise with that id.", field="enterprise_id") from None
+    worker = worker_of(repository, command.worker_id, lock=True)
     on = command.transferred_on or ctx.today
-    check_end_of_employment(worker.hired_on, on, ctx.today, "transferred_on")
+    target = transfer_target(worker, repository.enterprise(command.enterprise_id), on, ctx.today)
     _end_employment(repository, worker, on, "transfer")
     from_enterprise_id = worker.enterprise_id
     worker.enterprise_id, worker.hired_on = target.id, on
@@ -103,11 +92,9 @@ def transfer_worker(ctx: Context, command: TransferWorker, repository: Repositor
 
 
 def record_worker_left(ctx: Context, command: RecordWorkerLeft, repository: Repository) -> Worker:
-    worker = worker_of(repository, command.worker_id)
-    if not worker.active:
-        raise WorkerHasLeft(f"The worker left on {worker.left_on}.")
+    worker = worker_of(repository, command.worker_id, lock=True)
     on = command.left_on or ctx.today
-    check_end_of_employment(worker.hired_on, on, ctx.today, "left_on")
+    check_may_leave(worker, on, ctx.today)
     _end_employment(repository, worker, on, "left")
     worker.active, worker.left_on = False, on
     _stage(ctx, repository, WORKER_LEFT, worker)
@@ -135,11 +122,10 @@ def record_promotion(ctx: Context, command: RecordPromotion, repository: Reposit
 # -- shared by the handlers above and the import ------------------------------------------------
 
 
-def worker_of(repository: Repository, worker_id: str) -> Worker:
-    worker = repository.worker(worker_id)
-    if worker is None:
-        raise WorkerNotFound()
-    return worker
+def worker_of(repository: Repository, worker_id: str, lock: bool = False) -> Worker:
+    """The worker, or :class:`WorkerNotFound`; a change locks them first, so that the event it
+    stages (its time taken after the lock) comes after the change before it."""
+    return known_worker(repository.worker(worker_id, lock))
 
 
 def cipher_of(ctx: Context) -> PiiCipher:

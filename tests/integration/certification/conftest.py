@@ -10,68 +10,28 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from flask.testing import FlaskClient
-from sqlalchemy import select
 
 from services.certification.service import SERVICE
-from shared.auth import issue_token
-from shared.bus import InProcessBus
-from shared.clock import CLOCK
-from shared.events import new_event, topic_of
-from shared.inbox import Consumer, Delivery
-from shared.outbox import OutboxRecord
-from shared.relay import Relay
-from shared.runtime import engine_of, runtime_of
-from tests.support.worlds import service_app, world_fixtures
-
-OWN = topic_of("certification")
+from shared.events import new_event
+from tests.support.facts import worker_facts
+from tests.support.worlds import ServiceWorld, service_app, world_fixtures
 
 
 def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
-class World:
+class World(ServiceWorld):
     """One service and the handles a test needs: HTTP, tokens, other services' events, the bus."""
 
     def __init__(self, app: Flask):
-        self.app = app
-        self.client: FlaskClient = app.test_client()
-        self.now = datetime(2025, 6, 2, 2, 0, tzinfo=UTC)  # 10:00 in Jiaxing, a Monday
-        app.config[CLOCK] = lambda: self.now
-        runtime = runtime_of(app)
-        self.engine = engine_of(app)
-        self.bus = InProcessBus()
-        self.relay = Relay(self.engine, runtime.outbox, self.bus)
-        self.consumer = Consumer(
-            "certification",
-            self.engine,
-            SERVICE.kernel.inbox,
-            SERVICE.consumes(),
-            context=runtime.context,
-        )
-        self.cursor = 0
-        self.offsets: dict[str, int] = {}
-
-    # -- tokens --------------------------------------------------------------------------
-    def auth(self, role: str = "admin", scope: str | None = None) -> dict[str, str]:
-        token = issue_token(runtime_of(self.app).settings.secret, role, scope)
-        return {"Authorization": f"Bearer {token}"}
+        super().__init__(app, SERVICE, datetime(2025, 6, 2, 2, 0, tzinfo=UTC))  # 10:00, a Monday
 
     # -- other services' events, through the consumer ------------------------------------
     def event(self, producer: str, event_type: str, subject: str, data: dict[str, Any]) -> Any:
         event = new_event(producer, f"jiangong.{event_type}.v1", subject, data)
-        self.deliver(event, topic=topic_of(producer))
+        self.deliver(event)
         return event
-
-    def deliver(self, *events: Any, topic: str) -> None:
-        """Hand events to the consumer as a bus would (again, if a test sends one twice)."""
-        deliveries = []
-        for event in events:
-            self.offsets[topic] = self.offsets.get(topic, 0) + 1
-            deliveries.append(Delivery(topic, 0, self.offsets[topic], event=event))
-        assert self.consumer.handle(deliveries) == []
-        self.bus.publish(topic, [OutboxRecord.of(d.offset, d.decode()) for d in deliveries])
 
     def worker(
         self,
@@ -82,47 +42,9 @@ class World:
     ) -> str:
         """A worker announced by the registry; returns their id."""
         worker_id = data.pop("id", None) or new_id("wkr")
-        facts = {
-            "id": worker_id,
-            "enterprise_id": enterprise_id or new_id("ent"),
-            "name": "张小强",
-            "id_number_masked": "330402********123X",
-            "region_code": region_code,
-            "gender": "male",
-            "birth_date": "1990-05-12",
-            "occupation_code": "6-18-01-01",
-            "is_migrant": False,
-            "is_union_member": True,
-            "union_joined_on": None,
-            "hired_on": "2015-03-01",
-            "active": True,
-            "left_on": None,
-        }
+        facts = worker_facts(worker_id, enterprise_id or new_id("ent"), region_code=region_code)
         self.event("registry", event_type, worker_id, {**facts, **data})
         return worker_id
-
-    # -- the service's own events --------------------------------------------------------
-    def pump(self) -> int:
-        """Relay the outbox onto the bus and consume until nothing new is published."""
-        consumed = 0
-        while True:
-            self.relay.drain()
-            log = self.bus.log(OWN)[self.cursor :]
-            if not log:
-                return consumed
-            self.cursor += len(log)
-            deliveries = [Delivery(OWN, 0, position, event=event) for position, event in log]
-            assert self.consumer.handle(deliveries) == []
-            consumed += len(deliveries)
-
-    def published(self, event_type: str) -> list[dict[str, Any]]:
-        """The data of every event of that type the service wrote to its outbox, in order."""
-        table = SERVICE.kernel.outbox
-        with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(table.c.data).where(table.c.type == event_type).order_by(table.c.position)
-            ).scalars()
-            return [dict(data) for data in rows]
 
     # -- the API, for the common steps ---------------------------------------------------
     def assessor(
@@ -172,4 +94,4 @@ def build_world(tmp_path: Path, database_url: str | None = None) -> World:
     return World(service_app(SERVICE, tmp_path, database_url))
 
 
-world, pg_world, any_world = world_fixtures(SERVICE, build_world)
+world, pg_world, any_world = world_fixtures(SERVICE, World)

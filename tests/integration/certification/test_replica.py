@@ -9,27 +9,13 @@ from typing import Any
 
 from services.certification.adapters.orm import WorkerReplica, db
 from shared.events import restore_event, source_of, topic_of
+from tests.support.facts import worker_facts
 
 REGISTRY = topic_of("registry")
 
 
 def facts(worker_id: str, **changes: Any) -> dict[str, Any]:
-    return {
-        "id": worker_id,
-        "enterprise_id": "ent-1",
-        "name": "张小强",
-        "id_number_masked": "330402********123X",
-        "region_code": "330402",
-        "gender": "male",
-        "birth_date": "1990-05-12",
-        "occupation_code": "6-18-01-01",
-        "is_migrant": False,
-        "is_union_member": True,
-        "union_joined_on": None,
-        "hired_on": "2015-03-01",
-        "active": True,
-        "left_on": None,
-    } | changes
+    return worker_facts(worker_id, "ent-1", union_joined_on=None) | changes
 
 
 def event(event_type: str, data: dict[str, Any], minute: int) -> Any:

@@ -10,72 +10,28 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from flask.testing import FlaskClient
-from sqlalchemy import select
 
 from services.competitions.service import SERVICE
-from shared.app import settings_of
-from shared.auth import issue_token
-from shared.bus import InProcessBus
-from shared.clock import CLOCK
-from shared.events import new_event, topic_of
-from shared.inbox import Consumer, Delivery
-from shared.outbox import OutboxRecord
-from shared.relay import Relay
-from shared.runtime import engine_of, runtime_of
+from shared.events import new_event
 from tests.support.bodies import competition_body
-from tests.support.worlds import service_app, world_fixtures
-
-REGISTRY = topic_of("registry")
-OWN = topic_of("competitions")
+from tests.support.worlds import ServiceWorld, service_app, world_fixtures
 
 
 def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
-class World:
+class World(ServiceWorld):
     """One service and the handles a test needs: HTTP, tokens, the registry, the bus."""
 
     def __init__(self, app: Flask):
-        self.app = app
-        self.client: FlaskClient = app.test_client()
-        self.now = datetime.now(UTC).replace(microsecond=0)
-        app.config[CLOCK] = lambda: self.now
-        engine = engine_of(app)
-        self.engine = engine
-        self.bus = InProcessBus()
-        runtime = runtime_of(app)
-        self.relay = Relay(engine, runtime.outbox, self.bus)
-        self.consumer = Consumer(
-            "competitions",
-            engine,
-            SERVICE.kernel.inbox,
-            SERVICE.consumes(),
-            context=runtime.context,
-        )
-        self.cursor = 0
-        self.registry_offset = 0
-
-    # -- tokens --------------------------------------------------------------------------
-    def auth(self, role: str = "admin", scope: str | None = None) -> dict[str, str]:
-        token = issue_token(settings_of(self.app).secret, role, scope)
-        return {"Authorization": f"Bearer {token}"}
+        super().__init__(app, SERVICE, datetime.now(UTC).replace(microsecond=0))
 
     # -- the registry, through the consumer ----------------------------------------------
     def registry_event(self, event_type: str, data: dict[str, Any]) -> Any:
         event = new_event("registry", f"jiangong.{event_type}.v1", data["id"], data)
         self.deliver(event)
         return event
-
-    def deliver(self, *events: Any, topic: str = REGISTRY) -> None:
-        deliveries = []
-        for event in events:
-            self.registry_offset += 1
-            deliveries.append(Delivery(topic, 0, self.registry_offset, event=event))
-        assert self.consumer.handle(deliveries) == []
-        # and on the bus, as the registry publishes them, so that a replay finds them
-        self.bus.publish(topic, [OutboxRecord.of(d.offset, d.decode()) for d in deliveries])
 
     def enterprise(self, region_code: str = "330402", **data: Any) -> str:
         enterprise_id = data.pop("id", None) or new_id("ent")
@@ -95,29 +51,6 @@ class World:
         }
         self.registry_event("worker.registered", {**facts, **data})
         return worker_id
-
-    # -- the service's own events --------------------------------------------------------
-    def pump(self) -> int:
-        """Relay the outbox onto the bus and consume until nothing new is published."""
-        consumed = 0
-        while True:
-            self.relay.drain()
-            log = self.bus.log(OWN)[self.cursor :]
-            if not log:
-                return consumed
-            self.cursor += len(log)
-            deliveries = [Delivery(OWN, 0, position, event=event) for position, event in log]
-            assert self.consumer.handle(deliveries) == []
-            consumed += len(deliveries)
-
-    def published(self, event_type: str) -> list[dict[str, Any]]:
-        """The data of every event of that type the service wrote to its outbox, in order."""
-        table = SERVICE.kernel.outbox
-        with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(table.c.data).where(table.c.type == event_type).order_by(table.c.position)
-            ).scalars()
-            return [dict(data) for data in rows]
 
     # -- the API, for the common steps ---------------------------------------------------
     def competition(self, **overrides: Any) -> str:
@@ -170,4 +103,4 @@ def build_world(tmp_path: Path, database_url: str | None = None) -> World:
     return World(service_app(SERVICE, tmp_path, database_url))
 
 
-world, pg_world, any_world = world_fixtures(SERVICE, build_world)
+world, pg_world, any_world = world_fixtures(SERVICE, World)

@@ -15,19 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from flask.testing import FlaskClient
 
 from services.certification.events import PRODUCES as CERTIFICATION
 from services.competitions.events import PRODUCES as COMPETITIONS
 from services.dashboard.service import SERVICE
 from services.registry.events import PRODUCES as REGISTRY
-from shared.bus import InProcessBus
-from shared.clock import CLOCK
-from shared.events import CATALOGUE, restore_event, topic_of
-from shared.inbox import Consumer, Delivery
-from shared.outbox import OutboxRecord
-from shared.runtime import engine_of, runtime_of
-from tests.support.worlds import service_app, world_fixtures
+from shared.events import CATALOGUE, restore_event
+from tests.support.facts import enterprise_facts, worker_facts
+from tests.support.worlds import ServiceWorld, service_app, world_fixtures
 
 PRODUCER_SCHEMAS = {**REGISTRY, **COMPETITIONS, **CERTIFICATION}
 FAST_STREAM = {
@@ -42,24 +37,11 @@ def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
-class World:
+class World(ServiceWorld):
     """One dashboard and the handles a test needs: HTTP, the clock, events, the bus."""
 
     def __init__(self, app: Flask):
-        self.app = app
-        self.client: FlaskClient = app.test_client()
-        self.now = datetime(2026, 7, 1, 4, 0, tzinfo=UTC)  # noon in Jiaxing, 1 July 2026
-        app.config[CLOCK] = lambda: self.now
-        self.engine = engine_of(app)
-        self.bus = InProcessBus()
-        self.consumer = Consumer(
-            "dashboard",
-            self.engine,
-            SERVICE.kernel.inbox,
-            SERVICE.consumes(),
-            context=runtime_of(app).context,
-        )
-        self.offsets: dict[str, int] = {}
+        super().__init__(app, SERVICE, datetime(2026, 7, 1, 4, 0, tzinfo=UTC))  # noon, 1 July
         self._tick = datetime(2026, 1, 1, tzinfo=UTC)
 
     # -- events ----------------------------------------------------------------------------
@@ -83,17 +65,6 @@ class World:
             data=data,
         )
 
-    def deliver(self, *events: Any) -> None:
-        """Hand events to the consumer in one batch, and keep them on the bus for replay."""
-        deliveries = []
-        for event in events:
-            topic = topic_of(CATALOGUE[event.get_type()])
-            self.offsets[topic] = self.offsets.get(topic, 0) + 1
-            deliveries.append(Delivery(topic, 0, self.offsets[topic], event=event))
-        assert self.consumer.handle(deliveries) == []
-        for delivery in deliveries:
-            self.bus.publish(delivery.topic, [OutboxRecord.of(delivery.offset, delivery.decode())])
-
     def send(self, event_type: str, subject: str, data: dict[str, Any]) -> Any:
         event = self.make(event_type, subject, data)
         self.deliver(event)
@@ -101,42 +72,13 @@ class World:
 
     # -- the facts, as their producers describe them ---------------------------------------
     def enterprise_data(self, id: str, region_code: str = "330402", **data: Any) -> dict[str, Any]:
-        return {
-            "id": id,
-            "uscc": "91330400MA2B1234X5",
-            "name": "嘉兴示范机械有限公司",
-            "region_code": region_code,
-            "county_code": region_code[:6],
-            "has_union": True,
-            "union_founded_on": "2018-05-01",
-            "above_designated_size": True,
-            "ownership": "non_public",
-            "employee_count": 120,
-            "active": True,
-            "deregistered_on": None,
-            **data,
-        }
+        place = {"region_code": region_code, "county_code": region_code[:6]}
+        return enterprise_facts(id, **{**place, **data})
 
     def worker_data(
         self, id: str, enterprise_id: str, region_code: str = "330402", **data: Any
     ) -> dict[str, Any]:
-        return {
-            "id": id,
-            "enterprise_id": enterprise_id,
-            "name": "张小强",
-            "id_number_masked": "330402********123X",
-            "region_code": region_code,
-            "gender": "male",
-            "birth_date": "1990-05-12",
-            "occupation_code": "6-18-01-01",
-            "is_migrant": False,
-            "is_union_member": True,
-            "union_joined_on": "2019-03-01",
-            "hired_on": "2015-03-01",
-            "active": True,
-            "left_on": None,
-            **data,
-        }
+        return worker_facts(id, enterprise_id, **{"region_code": region_code, **data})
 
     def enterprise(self, region_code: str = "330402", **data: Any) -> str:
         enterprise_id = data.pop("id", None) or new_id("ent")
@@ -267,4 +209,4 @@ def build_world(tmp_path: Path, database_url: str | None = None, **settings: str
     return World(service_app(SERVICE, tmp_path, database_url, **{**FAST_STREAM, **settings}))
 
 
-world, pg_world, any_world = world_fixtures(SERVICE, build_world)
+world, pg_world, any_world = world_fixtures(SERVICE, World, environ=FAST_STREAM)

@@ -4,7 +4,6 @@ heartbeat on a quiet stream, ``Last-Event-ID`` on reconnect, and its limits."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -12,12 +11,13 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
 from services.dashboard.adapters import snapshots
-from services.dashboard.adapters.version import VersionWatch, bump
+from services.dashboard.adapters.version import CHANNEL, VersionWatch, bump
 from tests.integration.dashboard.conftest import World, build_world, new_id
+from tests.support.polling import wait_until
 
 
 class EventReader:
@@ -214,10 +214,23 @@ def test_on_postgresql_a_raise_in_another_process_wakes_the_watch_without_its_po
     try:
         with watch.listening():
             before = watch.wait(None, 1.0)
-            time.sleep(0.3)  # the watch has read, and listens
+            wait_until(lambda: _listening(elsewhere), timeout=10)
             with Session(elsewhere) as session, session.begin():
                 bump(session)
             after = watch.wait(before, 5.0)  # its own read would come in 30 s: woken
             assert after == (before or 0) + 1
     finally:
         elsewhere.dispose()
+
+
+def _listening(engine: Engine) -> bool:
+    """Does a session on the database listen for the version's raises, its ``LISTEN`` done?"""
+    with engine.connect() as connection:
+        listeners = connection.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND state = 'idle' AND query ILIKE 'LISTEN%' AND strpos(query, :channel) > 0"
+            ),
+            {"channel": CHANNEL},
+        ).scalar()
+    return bool(listeners)

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
@@ -15,6 +14,7 @@ from shared.app import create_app, settings_of
 from shared.auth import current_principal, issue_token, requires
 from shared.db import make_db
 from shared.http import PageQuery, page_of, paginate
+from shared.http.parser import Blueprint
 from shared.runtime import ServiceDefinition, migrate, runtime_of
 from shared.settings import Settings
 from shared.tables import kernel_tables

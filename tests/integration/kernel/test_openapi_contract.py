@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
@@ -32,6 +31,7 @@ from shared.http import (
     page_of,
     paginate,
 )
+from shared.http.parser import Blueprint
 from shared.runtime import ServiceDefinition, migrate, runtime_of
 from shared.settings import Settings
 from shared.tables import kernel_tables

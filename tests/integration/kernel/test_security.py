@@ -63,6 +63,10 @@ def _claims(**overrides: Any) -> dict[str, Any]:
 _DROP = object()
 
 
+def _at(**from_now: float) -> int:
+    return int((datetime.now(UTC) + timedelta(**from_now)).timestamp())
+
+
 def _signed(secret: str = SECRET, algorithm: str = "HS256", **overrides: Any) -> str:
     return jwt.encode(_claims(**overrides), secret, algorithm=algorithm)
 
@@ -96,6 +100,14 @@ BAD_TOKENS = {
     "expired": lambda: _signed(exp=int((datetime.now(UTC) - timedelta(minutes=5)).timestamp())),
     "not yet valid": lambda: _signed(nbf=int((datetime.now(UTC) + timedelta(hours=1)).timestamp())),
     "no exp": lambda: _signed(exp=_DROP),
+    "no iss": lambda: _signed(iss=_DROP),
+    "another issuer": lambda: _signed(iss="someone-else"),
+    "no iat": lambda: _signed(iat=_DROP),
+    "issued in the future": lambda: _signed(iat=_at(hours=1), exp=_at(hours=2)),
+    "living 12 hours and a second": lambda: _signed(
+        exp=_at(hours=11, seconds=1), iat=_at(hours=-1)
+    ),
+    "living 30 days": lambda: _signed(exp=_at(days=30)),
     "exp not a number": lambda: _raw('{"sub":"a","role":"admin","exp":"tomorrow"}'),
     "exp past any date": lambda: _raw('{"sub":"a","role":"admin","exp":1e400}'),
     "no sub": lambda: _signed(sub=_DROP),
@@ -197,6 +209,11 @@ def test_a_good_token_of_each_role_is_let_in_where_any_token_is(client) -> None:
 
 
 SCOPES = {"enterprise": "enterprise_id", "judge": "judge_id"}
+
+
+def test_a_token_of_the_platform_living_twelve_hours_is_let_in(client) -> None:
+    token = _signed(iat=_at(hours=-1), exp=_at(hours=11))
+    assert client.get(STATS, headers={"Authorization": f"Bearer {token}"}).status_code == 200
 
 
 def test_a_refused_token_writes_nothing(client) -> None:

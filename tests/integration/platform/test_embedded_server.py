@@ -1,14 +1,18 @@
 """``jiangong up`` serves with waitress: its answers say so, a dashboard stream's messages reach
 the client as they are written while other requests are answered beside it, streams never
-take every thread, and Ctrl-C stops it cleanly with a stream still open."""
+take every thread, slow clients by the hundred leave it answering everyone else, and Ctrl-C stops
+it cleanly with a stream still open."""
 
 from __future__ import annotations
 
 import http.client
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -125,3 +129,60 @@ def test_the_stream_limit_follows_the_threads_unless_it_is_set(tmp_path: Path) -
     assert streams_within(settings, 1).extra[MAX_STREAMS] == "1"
     chosen = Settings.from_env({"JIANGONG_DATA_DIR": str(tmp_path), MAX_STREAMS: "40"})
     assert streams_within(chosen, 32).extra[MAX_STREAMS] == "40"
+
+
+SLOW_CLIENTS = 500
+
+
+def _slow_clients(port: int, count: int) -> list[socket.socket]:
+    """``count`` connections, each having sent the start of a request's head."""
+    clients = []
+    for _ in range(count):
+        client = socket.create_connection(("127.0.0.1", port), timeout=5)
+        client.sendall(b"GET /registry/livez HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        client.setblocking(False)
+        clients.append(client)
+    return clients
+
+
+def _trickle(clients: list[socket.socket], stop: threading.Event, every: float = 5.0) -> None:
+    """One more byte from each client every ``every`` seconds, spread over the interval."""
+    batch = max(1, len(clients) // int(every / 0.1))
+    turn = 0
+    while not stop.wait(0.1):
+        for client in clients[turn : turn + batch]:
+            client.send(b"x")
+        turn = (turn + batch) % len(clients)
+
+
+def _still_waiting(client: socket.socket) -> bool:
+    """Neither answered nor closed by the server."""
+    try:
+        client.recv(1)  # an answer's first byte, or b"" once closed
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def test_hundreds_of_slow_clients_leave_every_other_client_answered(up: int) -> None:
+    clients = _slow_clients(up, SLOW_CLIENTS)
+    stop = threading.Event()
+    trickling = threading.Thread(target=_trickle, args=(clients, stop), daemon=True)
+    trickling.start()
+    try:
+        took = []
+        for path in ["/registry/livez", "/api/v1/targets"] * 50:
+            started = time.monotonic()
+            assert _status(up, path) == 200, f"{path} unanswered within 5 s, after {len(took)}"
+            took.append(time.monotonic() - started)
+        assert all(_still_waiting(client) for client in clients), "the slow clients are held"
+    finally:
+        stop.set()
+        trickling.join(5)
+        for client in clients:
+            client.close()
+    took.sort()
+    p50, p99 = took[49] * 1000, took[98] * 1000
+    print(f"\n{SLOW_CLIENTS} slow clients: others answered in p50 {p50:.1f} ms, p99 {p99:.1f} ms")

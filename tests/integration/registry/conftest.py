@@ -1,5 +1,6 @@
-"""The registry app per test: SQLite in ``tmp_path`` for every test, and PostgreSQL for the
-tests that ask for ``any_db`` (one database for the run, so identifiers are random per test).
+"""The registry app per test, on a fresh copy of the run's migrated template: SQLite in
+``tmp_path`` for every test (``registry``), and PostgreSQL as well for the tests that ask for
+``any_db``.
 """
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ import random
 import uuid
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,12 +17,12 @@ from sqlalchemy import select
 
 from services.registry.adapters.orm import db, kernel
 from services.registry.service import SERVICE
-from shared.app import create_app
+from shared.app import settings_of
 from shared.auth import issue_token
 from shared.identifiers import FEMALE, MALE, USCC_ALPHABET, make_id_number, make_uscc
-from shared.runtime import migrate
 from shared.settings import Settings
-from tests.support.postgres import scratch_database
+from tests.support.templates import PostgresTemplates
+from tests.support.worlds import world_fixtures
 
 COUNTIES = ("330402", "330411", "330421", "330424", "330481", "330482", "330483")
 CSV_HEADER = "id_number,name,occupation_code,is_migrant,is_union_member,union_joined_on,hired_on"
@@ -126,30 +126,17 @@ class Registry:
             return [tuple(row) for row in db.session.execute(query)]  # type: ignore[misc]
 
 
-def _build(tmp_path: Path, url: str) -> Iterator[Registry]:
-    settings = Settings.from_env({"JIANGONG_DATA_DIR": str(tmp_path)})
-    app = create_app(SERVICE, settings, {"DATABASE_URL": url})
-    migrate(app)
-    yield Registry(app, settings)
-    with app.app_context():
-        db.engine.dispose()
+def registry_of(app: Flask) -> Registry:
+    return Registry(app, settings_of(app))
+
+
+registry, pg_registry, any_db = world_fixtures(
+    SERVICE, registry_of, names=("registry", "pg_registry", "any_db")
+)
 
 
 @pytest.fixture
-def registry(tmp_path: Path) -> Iterator[Registry]:
-    yield from _build(tmp_path, f"sqlite:///{tmp_path / 'registry.db'}")
-
-
-@pytest.fixture(scope="session")
-def registry_postgres(postgres_url: str) -> Iterator[str]:
-    """The registry's own database on the run's PostgreSQL, beside the other services' ones."""
-    with scratch_database(postgres_url, prefix="jiangong_test_registry") as url:
+def registry_postgres(postgres_templates: PostgresTemplates) -> Iterator[str]:
+    """A fresh registry database of the test's own, on the run's PostgreSQL."""
+    with postgres_templates.copy(SERVICE) as url:
         yield url
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Registry]:
-    if request.param == "sqlite":
-        yield from _build(tmp_path, f"sqlite:///{tmp_path / 'registry.db'}")
-    else:
-        yield from _build(tmp_path, request.getfixturevalue("registry_postgres"))

@@ -15,6 +15,7 @@ import pytest
 from services.registry.domain.workers import OCCUPATION_CODE
 from shared.http import NOT_BLANK
 from shared.identifiers import make_id_number, validate_uscc
+from shared.text import readable_pattern
 
 REQUEST_SCHEMAS = (
     "EnterpriseIn",
@@ -218,7 +219,7 @@ def test_the_employee_count_is_bounded_and_huge_numbers_are_a_422(registry, spec
         assert list(answer.json["errors"]) == ["employee_count"]
 
 
-def test_names_state_their_lengths_and_that_they_are_not_blank(registry, spec) -> None:
+def test_names_state_their_lengths_and_that_they_are_readable(registry, spec) -> None:
     for schema, name, most in [
         ("EnterpriseIn", "name", 200),
         ("WorkerIn", "name", 64),
@@ -226,10 +227,11 @@ def test_names_state_their_lengths_and_that_they_are_not_blank(registry, spec) -
         ("RegionIn", "name", 64),
     ]:
         prop = _property(spec, schema, name)
-        assert (prop["minLength"], prop["maxLength"], prop["pattern"]) == (1, most, NOT_BLANK)
-        for blank in (" ", "\u3000", "\x1c", "\t\n"):
-            assert not _matches(prop, blank)
-        assert _matches(prop, "张伟") and _matches(prop, "\ufeff")
+        assert (prop["minLength"], prop["maxLength"]) == (1, most)
+        assert prop["pattern"] == readable_pattern()
+        for unreadable in (" ", "\u3000", "\x1c", "\t\n", "\ufeff", "张\x00伟", "\u202e伟张"):
+            assert not _matches(prop, unreadable)
+        assert _matches(prop, "张伟") and _matches(prop, " 张\u200d伟 ")
     url = "/api/v1/enterprises"
     for name in ("\u3000 ", "a" + " " * 199 + "b"):  # blank; 201 as sent, 3 once trimmed
         body = registry.enterprise_body(name=name)

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from services.registry.adapters.orm import Worker, db
 from services.registry.adapters.repository import SqlRepository
-from services.registry.api import imports
+from services.registry.config import RegistryConfig
+from shared.runtime import runtime_of
 
 HEADER = [
     "id_number",
@@ -237,7 +238,7 @@ def test_a_batch_that_keeps_losing_a_race_after_others_were_saved_reports_its_ro
     enterprise = registry.enterprise()
     body = registry.worker_body()
     registry.worker(enterprise["id"], **body)
-    monkeypatch.setattr(imports, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(runtime_of(registry.app), "config", RegistryConfig(import_chunk_rows=2))
     # another request's worker arrives between each lookup and its insert, every time
     monkeypatch.setattr(SqlRepository, "known_workers", lambda self, lookups: {})
     rows = [registry.csv_row() for _ in range(3)] + [registry.csv_row(id_number=body["id_number"])]

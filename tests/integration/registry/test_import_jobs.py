@@ -40,7 +40,7 @@ def _build(tmp_path: Path, url: str) -> Iterator[Registry]:
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def low(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Registry]:
     url = (
-        f"sqlite:///{tmp_path / 'registry.db'}"
+        request.getfixturevalue("sqlite_templates").copy(SERVICE, tmp_path)
         if request.param == "sqlite"
         else request.getfixturevalue("registry_postgres")
     )

@@ -18,10 +18,10 @@ UNREADABLE = {
 }
 """Row: the column and the text that makes it unreadable."""
 REASONS = {
-    2: "must not contain the control character U+0000",
-    500: "must not contain the control character U+0000",
-    7: "must not contain the bidirectional control character U+202E",
-    9: "must not be made only of invisible characters",
+    2: "contains the control character U+0000",
+    500: "contains the control character U+0000",
+    7: "contains the bidirectional control U+202E",
+    9: "has no visible character",
 }
 
 

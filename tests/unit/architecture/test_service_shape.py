@@ -30,8 +30,6 @@ LOADED_WHERE_USED = (
 
 MAX_KERNEL_LINES = 300
 
-BEING_SPLIT = {"shared/http.py": "shared/http.py is being split into a package shared/http/"}
-
 
 def _modules(package: Path) -> list[str]:
     names = []
@@ -76,14 +74,11 @@ def test_no_service_module_imports_its_own_service_inside_a_function() -> None:
 
 
 def _kernel_modules() -> list[pytest.param]:
-    """Each kernel module, the one being split marked as an expected failure (not strict)."""
-    params = []
-    for path in sorted(KERNEL.rglob("*.py")):
-        name = path.relative_to(ROOT).as_posix()
-        split = BEING_SPLIT.get(name)
-        marks = [pytest.mark.xfail(reason=split, strict=False)] if split else []
-        params.append(pytest.param(path, id=name, marks=marks))
-    return params
+    """Each kernel module, subpackages' included."""
+    return [
+        pytest.param(path, id=path.relative_to(ROOT).as_posix())
+        for path in sorted(KERNEL.rglob("*.py"))
+    ]
 
 
 def _loaded_where_used(module: str) -> bool:
@@ -148,3 +143,14 @@ def test_every_service_module_imports_alone_in_a_fresh_interpreter_in_any_order(
         timeout=120,
     )
     assert result.returncode == 0, f"order (seed {seed}): {modules}\n{result.stderr[-3000:]}"
+
+
+def test_a_service_reads_its_settings_only_in_its_configuration() -> None:
+    """``config.py`` reads them once, at start; everything else uses ``ctx.config``."""
+    readers = [
+        str(path.relative_to(ROOT))
+        for path in sorted(SERVICES.rglob("*.py"))
+        if path.name != "config.py"
+        and any(word in path.read_text() for word in ("settings.extra", "os.environ", "getenv"))
+    ]
+    assert readers == []

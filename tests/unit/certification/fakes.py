@@ -3,13 +3,12 @@
 The handlers run unchanged, wired to these by ``bootstrap`` and called through the kernel's
 ``handle`` as the service calls them; nothing here applies a rule. The repository keeps each
 table in a dict by its key (a second row under a unique key is refused, as the database
-would); the outbox checks each event against the schema the service publishes it with, as the
-real one does, and keeps it for the test to read.
+would); the recording outbox (``tests.support.outbox``) checks each event against the schema
+the service publishes it with, as the real one does, and keeps it for the test to read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -32,6 +31,7 @@ from services.certification.adapters.orm import (
 )
 from services.certification.adapters.repository import Repository, as_domain
 from services.certification.adapters.rules_store import PROMOTION, promotion_rules_body
+from services.certification.config import CertificationConfig
 from services.certification.domain.assessment import Authorisation, PromotionRules
 from services.certification.domain.levels import SkillHolding
 from services.certification.handlers import bootstrap
@@ -39,6 +39,7 @@ from shared.errors import ConcurrentChange
 from shared.handling import Context, handle
 from shared.outbox import Outbox
 from shared.settings import Settings
+from tests.support.outbox import RecordingOutbox
 
 NOW = datetime(2025, 6, 2, 2, 0, tzinfo=UTC)  # 10:00 on 2 June in Jiaxing
 
@@ -158,34 +159,20 @@ class FakeRepository:
         self.rules[(PROMOTION, version)] = RulesTable(kind=PROMOTION, version=version, body=body)
 
 
-class FakeOutbox:
-    """Records what the handlers stage, in order, each event's data checked by its schema."""
-
-    def __init__(self) -> None:
-        self.added: list[tuple[str, str, dict[str, Any]]] = []
-
-    def add(self, session: Any, event_type: str, subject: str, data: Mapping[str, Any]) -> None:
-        events.PRODUCES[event_type]().load(dict(data))  # what the real outbox checks
-        self.added.append((event_type, subject, dict(data)))
-
-    def types(self) -> list[str]:
-        return [event_type for event_type, _, _ in self.added]
-
-    def of(self, event_type: str) -> list[dict[str, Any]]:
-        return [data for kind, _, data in self.added if kind == event_type]
-
-
 class Certification:
     """The handlers wired to the fakes; ``service(command)`` runs one at ``service.now``."""
 
     def __init__(self, now: datetime = NOW) -> None:
         self.repository = FakeRepository()
-        self.outbox = FakeOutbox()
+        self.outbox = RecordingOutbox(events.PRODUCES)
         self.now = now
         self.settings = Settings()
         repository: Repository = self.repository
         self.handlers = bootstrap(lambda _session: repository)
 
     def __call__(self, command: object) -> Any:
-        ctx = Context(cast(Session, None), cast(Outbox, self.outbox), self.now, self.settings)
+        config = CertificationConfig.from_settings(self.settings.extra)
+        ctx = Context(
+            cast(Session, None), cast(Outbox, self.outbox), self.now, self.settings, config=config
+        )
         return handle(self.handlers, ctx, command)

@@ -21,8 +21,9 @@ from services.certification.adapters.orm import (
     WorkerReplica,
 )
 from services.certification.domain import errors
-from services.certification.domain.assessment import PromotionRules
+from services.certification.domain.assessment import AssessmentInput, PromotionRules
 from shared.errors import Conflict, InvalidValue, NotFound
+from shared.settings import Settings
 from tests.unit.certification.fakes import NOW, Certification, FakeRepository
 
 X = "6-18-01-01"
@@ -54,7 +55,8 @@ def worker(repository: FakeRepository, worker_id: str = "wkr-1", **change: Any) 
         "is_migrant": False,
         "hired_on": date(2015, 3, 1),
         "active": True,
-        "updated_at": NOW,
+        "as_of": NOW,
+        "as_of_event": "evt-1",
     } | change
     repository.workers[worker_id] = WorkerReplica(**values)
 
@@ -67,10 +69,11 @@ def held(repository: FakeRepository, level: int, since: date, worker_id: str = "
     repository.ledger[(worker_id, X, level)] = entry
 
 
+WHO = {"assessor_id": "asr-1", "worker_id": "wkr-1"}
+
+
 def assess(**change: Any) -> commands.RecordAssessment:
     values: dict[str, Any] = {
-        "assessor_id": "asr-1",
-        "worker_id": "wkr-1",
         "occupation_code": X,
         "level": 5,
         "theory_score": 80.0,
@@ -78,7 +81,8 @@ def assess(**change: Any) -> commands.RecordAssessment:
         "review_passed": None,
         "assessed_on": date(2025, 5, 20),
     } | change
-    return commands.RecordAssessment(**values)
+    who = {name: values.pop(name, default) for name, default in WHO.items()}
+    return commands.RecordAssessment(**who, assessment=AssessmentInput(**values))
 
 
 @pytest.fixture
@@ -120,6 +124,13 @@ def test_a_first_pass_promotes_to_level_five_and_stages_the_recording(ready) -> 
     assert (event_type, subject) == (events.ASSESSMENT_RECORDED, "wkr-1")
     assert data["enterprise_id"] == "ent-1" and data["region_code"] == "330402"
     assert data["year"] == 2025 and data["passed"] is True
+
+
+def test_the_issuer_configured_starts_every_certificate_number(ready) -> None:
+    ready.settings = Settings(
+        extra={"JIANGONG_CERTIFICATE_PREFIX": "Y", "JIANGONG_CERTIFICATE_BODY": "1234"}
+    )
+    assert ready(assess()).certificate_number == "Y123433330400255000001"
 
 
 def test_a_fail_is_recorded_without_a_promotion(ready) -> None:

@@ -134,7 +134,7 @@ def test_studio_application_is_decided_once() -> None:
 
 
 def test_skill_leader_is_designated_once() -> None:
-    check_skill_leader_not_designated(False)
+    check_skill_leader_not_designated(None)
     with pytest.raises(errors.SkillLeaderAlreadyDesignated) as caught:
-        check_skill_leader_not_designated(True)
+        check_skill_leader_not_designated(object())
     assert (caught.value.status, caught.value.field) == (409, "worker_id")

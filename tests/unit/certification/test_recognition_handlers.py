@@ -35,7 +35,8 @@ def worker(worker_id: str = "w1", enterprise_id: str = "e1", **overrides: Any) -
         "occupation_code": "6-18-01-01",
         "is_migrant": False,
         "active": True,
-        "updated_at": NOW,
+        "as_of": NOW,
+        "as_of_event": "evt-1",
     }
     return WorkerReplica(**{**facts, **overrides})
 

@@ -1,6 +1,7 @@
 """The command handlers with a fake context: an in-memory repository, an outbox that records
-what it is given, a fixed clock. No database: each test drives the real handlers through the
-kernel's ``handle``, wired to the fakes as the service wires them to SQL (``bootstrap``).
+what it is given once the schema of its type accepts it (``tests.support.outbox``), a fixed
+clock. No database: each test drives the real handlers through the kernel's ``handle``, wired
+to the fakes as the service wires them to SQL (``bootstrap``).
 
 Every handler has a test of a rule it refuses with, and of what it stores and announces.
 """
@@ -8,7 +9,7 @@ Every handler has a test of a rule it refuses with, and of what it stores and an
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, cast
 
@@ -34,12 +35,14 @@ from services.competitions.adapters.repository import (
 )
 from services.competitions.domain import errors
 from services.competitions.domain.model import Action, WorkerView, check_publication_complete
+from services.competitions.events import PRODUCES
 from services.competitions.handlers import bootstrap
 from shared.errors import DomainError, NotFound
 from shared.handling import Context, handle
 from shared.outbox import Outbox
 from shared.settings import Settings
 from tests.support.bodies import competition_body
+from tests.support.outbox import RecordingOutbox
 
 NOW = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
 
@@ -102,6 +105,7 @@ class FakeRepository:
         entry_id: str,
         enterprise_id: str | None = None,
         registered: bool = False,
+        lock: bool = False,
     ) -> EntryRow | None:
         entry = self.entries.get(entry_id)
         if entry is None or not is_entry_of(entry, competition_id, enterprise_id, registered):
@@ -154,25 +158,12 @@ class FakeRepository:
         """Nothing to do: :meth:`entered` reads the registered entries themselves."""
 
 
-class FakeOutbox:
-    """Records what the handlers stage, in order."""
-
-    def __init__(self) -> None:
-        self.added: list[tuple[str, str, dict[str, Any]]] = []
-
-    def add(self, session: Any, event_type: str, subject: str, data: Mapping[str, Any]) -> None:
-        self.added.append((event_type, subject, dict(data)))
-
-    def types(self) -> list[str]:
-        return [event_type for event_type, _, _ in self.added]
-
-
 class Service:
     """The handlers bound to the fakes; ``service(command)`` runs one at ``service.now``."""
 
     def __init__(self) -> None:
         self.repository = FakeRepository()
-        self.outbox = FakeOutbox()
+        self.outbox = RecordingOutbox(PRODUCES)
         self.now = NOW
         repository: Repository = self.repository
         self.handlers = bootstrap(lambda _session: repository)
@@ -496,6 +487,22 @@ def test_a_judges_second_marks_replace_the_first_and_both_are_kept(service, judg
     assert data["recorded_at"] == service.now.isoformat()
 
 
+def test_marks_that_replace_others_are_recorded_after_them_even_with_an_earlier_clock(
+    service, judging
+) -> None:
+    """A request that waited for the entry's lock (or ran on a server whose clock is behind)
+    took its time before the marks it replaces were recorded."""
+    competition, entry, judge = judging["competition"], judging["entry"], judging["judge"]
+    first = service(commands.RecordScore(competition, entry, judge, _marks(10, 10))).recorded_at
+    second = service(commands.RecordScore(competition, entry, judge, _marks(20, 20))).recorded_at
+    service.now = NOW - timedelta(seconds=1)
+    third = service(commands.RecordScore(competition, entry, judge, _marks(30, 30))).recorded_at
+    assert first == NOW < second < third
+    announced = [data["recorded_at"] for _, _, data in service.outbox.added[-3:]]
+    assert announced == [moment.isoformat() for moment in (first, second, third)]
+    assert [h.recorded_at for h in service.repository.history] == [first, second, third]
+
+
 def test_scoring_an_open_competition_is_refused(service) -> None:
     competition = service.competition(Action.OPEN)
     entry = service.entry(competition, service.enterprise())
@@ -600,7 +607,7 @@ def test_a_judge_whose_only_marks_are_for_a_withdrawn_entry_is_idle() -> None:
     check_publication_complete([], [], {})
 
 
-# -- the rules checked for issue 10: region, deadline, judge's enterprise, county ------------
+# -- region, deadline, judge's enterprise, county ------------------------------------------
 
 
 def test_a_competition_in_an_unknown_region_is_refused_and_not_stored(service) -> None:

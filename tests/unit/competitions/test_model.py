@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import ast
-import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,6 +23,7 @@ from services.competitions.domain.model import (
     check_marks,
     next_status,
 )
+from shared.errors import NotFound
 
 NOW = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
 CRITERIA = (
@@ -242,58 +240,40 @@ def test_missing_criterion_is_refused() -> None:
 # --- judges ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Of:
+    """A judge or an entry, by its enterprise."""
+
+    enterprise_id: str | None
+
+
+def _closed(status: Status = Status.CLOSED) -> Competition:
+    return make_competition(status=status)
+
+
 def test_assigned_outside_judge_may_score_a_closed_competition() -> None:
-    check_judge_may_score(Status.CLOSED, True, "ent-b", "ent-a")
-    check_judge_may_score("closed", True, None, "ent-a")
+    check_judge_may_score(_closed(), Of("ent-b"), Of("ent-a"))
+    check_judge_may_score(_closed(), Of(None), Of("ent-a"))
 
 
 @pytest.mark.parametrize("status", [Status.DRAFT, Status.OPEN, Status.PUBLISHED])
 def test_scoring_outside_the_closed_phase_is_refused(status: Status) -> None:
     with pytest.raises(errors.NotScorable):
-        check_judge_may_score(status, True, "ent-b", "ent-a")
+        check_judge_may_score(_closed(status), Of("ent-b"), Of("ent-a"))
 
 
 def test_unassigned_judge_is_refused() -> None:
     with pytest.raises(errors.JudgeNotAssigned):
-        check_judge_may_score(Status.CLOSED, False, "ent-b", "ent-a")
+        check_judge_may_score(_closed(), None, Of("ent-a"))
+
+
+def test_an_entry_not_registered_is_not_found_once_the_judge_may_score() -> None:
+    with pytest.raises(errors.JudgeNotAssigned):
+        check_judge_may_score(_closed(), None, None)
+    with pytest.raises(NotFound):
+        check_judge_may_score(_closed(), Of("ent-b"), None)
 
 
 def test_judge_of_the_entrys_enterprise_is_refused() -> None:
     with pytest.raises(errors.JudgeOwnEnterprise):
-        check_judge_may_score(Status.CLOSED, True, "ent-a", "ent-a")
-
-
-# --- purity ------------------------------------------------------------------------------
-
-DOMAIN = Path(__file__).resolve().parents[3] / "services" / "competitions" / "domain"
-KERNEL_ERRORS = DOMAIN.parents[2] / "shared" / "errors.py"
-STDLIB = sys.stdlib_module_names | {"__future__"}
-PURE_KERNEL = {"shared.errors"}
-"""The one kernel module a domain may import: the base of its refusals, itself pure."""
-
-
-def _imports(path: Path) -> set[str]:
-    """The absolute modules ``path`` imports (``from shared import errors``: shared.errors)."""
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            if node.module in {"shared"}:
-                names.update(f"shared.{alias.name}" for alias in node.names)
-            else:
-                names.add(node.module)
-    return names
-
-
-def _impure(path: Path) -> set[str]:
-    return {n for n in _imports(path) if n.split(".")[0] not in STDLIB and n not in PURE_KERNEL}
-
-
-@pytest.mark.parametrize("path", sorted(DOMAIN.glob("*.py")), ids=lambda p: p.name)
-def test_domain_imports_only_the_standard_library(path: Path) -> None:
-    assert _impure(path) == set()
-
-
-def test_the_kernel_module_the_domain_imports_is_pure_itself() -> None:
-    assert _impure(KERNEL_ERRORS) == set()
+        check_judge_may_score(_closed(), Of("ent-a"), Of("ent-a"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -108,11 +108,18 @@ def test_withdrawal_is_allowed_only_while_registration_is_open() -> None:
         check_withdrawal(replace(COMPETITION, status=Status.CLOSED), NOW)
 
 
+@dataclass(frozen=True)
+class Announced:
+    """An enterprise as the registry announced it."""
+
+    active: bool
+
+
 def test_an_unknown_or_inactive_enterprise_may_not_enter() -> None:
-    check_enterprise_active("e1", True)
-    for active in (False, None):
+    check_enterprise_active("e1", Announced(active=True))
+    for enterprise in (Announced(active=False), None):
         with pytest.raises(errors.EnterpriseNotActive):
-            check_enterprise_active("e1", active)
+            check_enterprise_active("e1", enterprise)
 
 
 def test_a_published_competition_no_longer_changes() -> None:

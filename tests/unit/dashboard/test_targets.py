@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import ast
-import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-from services.dashboard import domain
 from services.dashboard.domain.answer import Standing, Tally, answer, history, value_of
 from services.dashboard.domain.goals import Goals, InvalidSetting, goals_from, span_from
 from services.dashboard.domain.targets import BY_KEY, TARGETS, PlanSpan, counted_until
@@ -112,27 +108,3 @@ def test_cumulative_targets_count_everything_up_to_the_end_of_the_year() -> None
     assert counted_until(2020) == date(2021, 1, 1)
     assert span_from({}) == PlanSpan(2026, 5)
     assert (PlanSpan(2026, 5).start, PlanSpan(2026, 5).end) == (date(2026, 1, 1), date(2031, 1, 1))
-
-
-DOMAIN = Path(domain.__file__).parent
-
-
-@pytest.mark.parametrize("path", sorted(DOMAIN.glob("*.py")), ids=lambda p: p.name)
-def test_the_domain_imports_no_framework(path: Path) -> None:
-    allowed = sys.stdlib_module_names | {"__future__"}
-    for node in ast.walk(ast.parse(path.read_text())):
-        names = (
-            [alias.name for alias in node.names]
-            if isinstance(node, ast.Import)
-            else [node.module or ""]
-            if isinstance(node, ast.ImportFrom)
-            else []
-        )
-        for name in names:
-            top = name.split(".")[0]
-            ok = (
-                top in allowed
-                or name in ("shared.regions",)
-                or name.startswith("services.dashboard.domain")
-            )
-            assert ok, f"{path.name} imports {name}"

@@ -15,12 +15,12 @@ import pytest
 import yaml
 
 from jiangong.cli import main
-from jiangong.deployment import database_variable, processes
+from jiangong.deployment import WITHOUT_WORKER, database_variable, processes
 from jiangong.services import SERVICE_MODULES
 from shared.settings import SERVICE_PORTS
 
 ROOT = Path(__file__).resolve().parents[3]
-INFRASTRUCTURE = {"kafka", "postgres"}
+INFRASTRUCTURE = {"kafka", "postgres", "proxy"}
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +101,7 @@ def test_one_image_runs_every_process_with_jiangong_as_its_entrypoint(
     assert len({service["image"] for service in ours}) == 1
     assert len({json.dumps(service["build"], sort_keys=True) for service in ours}) == 1
     assert ours[0]["build"]["dockerfile"] == "deploy/Dockerfile"
-    assert "build" not in services["kafka"] and "build" not in services["postgres"]
+    assert not any("build" in services[name] for name in INFRASTRUCTURE)
 
 
 def test_every_long_lived_container_has_a_health_check(
@@ -115,6 +115,8 @@ def test_every_long_lived_container_has_a_health_check(
     for name in SERVICE_MODULES:
         api = " ".join(services[name]["healthcheck"]["test"])
         assert f"http://127.0.0.1:{SERVICE_PORTS[name]}/readyz" in api
+        if name in WITHOUT_WORKER:
+            continue
         worker = " ".join(services[f"{name}-worker"]["healthcheck"]["test"])
         port = re.search(r"http://127\.0\.0\.1:(\d+)/metrics", worker)
         assert port, worker
@@ -156,16 +158,35 @@ def test_kafka_runs_one_kraft_broker_that_creates_no_topic_by_itself(
     assert bootstrap == {environment["KAFKA_ADVERTISED_LISTENERS"].removeprefix("PLAINTEXT://")}
 
 
-def test_each_api_publishes_its_own_port_and_may_let_docker_choose_the_host_port(
+def test_the_proxy_is_the_only_published_port(services: dict[str, dict[str, Any]]) -> None:
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published == {"proxy"}
+    (port,) = services["proxy"]["ports"]
+    assert port == "${PROXY_PUBLISH:-8000}:80"  # the dashboard's port, as embedded
+    assert services["proxy"]["image"].startswith("nginx:")
+    (config,) = services["proxy"]["volumes"]
+    assert config == "./deploy/nginx/nginx.conf:/etc/nginx/nginx.conf:ro"
+    assert (ROOT / "deploy/nginx/nginx.conf").is_file()
+
+
+def test_each_api_believes_one_proxy_and_no_worker_does(
     services: dict[str, dict[str, Any]],
 ) -> None:
     for name in SERVICE_MODULES:
-        (published,) = services[name]["ports"]
-        match = re.fullmatch(r"\$\{(\w+)_PUBLISH:-(\d+):(\d+)\}", published)
-        assert match, published
-        assert match[1] == name.upper()
-        assert int(match[2]) == int(match[3]) == SERVICE_PORTS[name]
-        assert "ports" not in services[f"{name}-worker"]  # scraped on the compose network
+        assert services[name]["environment"]["JIANGONG_TRUSTED_PROXIES"] == "1", name
+        worker = services.get(f"{name}-worker", {})
+        assert "JIANGONG_TRUSTED_PROXIES" not in worker.get("environment", {})
+        assert "ports" not in worker  # scraped on the compose network
+
+
+def test_the_workbench_is_told_where_the_apis_it_calls_are(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    environment = services["workbench"]["environment"]
+    for name in ("registry", "competitions", "certification", "dashboard"):
+        url = environment[f"JIANGONG_{name.upper()}_BASE_URL"]
+        assert url == f"http://{name}:{SERVICE_PORTS[name]}", name
+    assert "workbench-worker" not in services  # it relays, consumes and schedules nothing
 
 
 def test_the_image_runs_jiangong_and_holds_the_projects_packages() -> None:

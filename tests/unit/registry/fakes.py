@@ -1,14 +1,12 @@
-"""In-memory stand-ins for the registry's ports: its repository and the kernel's outbox.
+"""In-memory stand-ins for the registry's ports: its repository, and a context with no
+database behind it for the recording outbox (``tests.support.outbox``).
 
-The handlers run unchanged, wired to these by ``bootstrap``; nothing here applies a rule. The
-fake outbox checks each event against the schema the registry publishes it with, as the real
-one does, and keeps it for the test to read.
+The handlers run unchanged, wired to these by ``bootstrap``; nothing here applies a rule.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,11 +20,11 @@ from services.registry.adapters.orm import (
     WorkerEmployment,
 )
 from services.registry.adapters.repository import KnownWorker, Record
-from services.registry.events import PRODUCES
 from shared.handling import Context
 from shared.pii import PiiCipher
 from shared.regions import SEED
 from shared.settings import Settings
+from tests.support.outbox import RecordingOutbox
 
 NOW = datetime(2025, 6, 30, 4, 0, tzinfo=UTC)  # noon in Jiaxing: ctx.today is 2025-06-30
 
@@ -66,7 +64,7 @@ class FakeRepository:
     def region(self, code: str) -> Region | None:
         return self.regions.get(code)
 
-    def enterprise(self, enterprise_id: str) -> Enterprise | None:
+    def enterprise(self, enterprise_id: str, lock: bool = False) -> Enterprise | None:
         return self.enterprises.get(enterprise_id)
 
     def enterprise_id_with_uscc(self, uscc: str) -> str | None:
@@ -75,7 +73,7 @@ class FakeRepository:
     def active_worker_count(self, enterprise_id: str) -> int:
         return sum(w.enterprise_id == enterprise_id and w.active for w in self.workers.values())
 
-    def worker(self, worker_id: str) -> Worker | None:
+    def worker(self, worker_id: str, lock: bool = False) -> Worker | None:
         return self.workers.get(worker_id)
 
     def worker_with_id_number(self, lookup_hash: str) -> Worker | None:
@@ -117,26 +115,6 @@ class FakeRepository:
         self.skills[key] = min(level, self.skills.get(key, level))
 
 
-@dataclass
-class FakeOutbox:
-    """Keeps the staged events, ``(type, subject, data)``, each checked by its schema."""
-
-    events: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
-
-    def add(self, session: object, event_type: str, subject: str, data: Mapping[str, Any]) -> None:
-        self.add_many(session, event_type, [(subject, data)])
-
-    def add_many(
-        self, session: object, event_type: str, events: Sequence[tuple[str, Mapping[str, Any]]]
-    ) -> None:
-        schema = PRODUCES[event_type](many=True)
-        schema.load([dict(data) for _, data in events])  # raises as the real outbox does
-        self.events.extend((event_type, subject, dict(data)) for subject, data in events)
-
-    def types(self) -> list[str]:
-        return [event_type.removeprefix("jiangong.") for event_type, _, _ in self.events]
-
-
-def fake_context(outbox: FakeOutbox, cipher: PiiCipher, now: datetime = NOW) -> Context:
+def fake_context(outbox: RecordingOutbox, cipher: PiiCipher, now: datetime = NOW) -> Context:
     """A context with no database behind it: the repository is handed to the handlers apart."""
     return Context(session=None, outbox=outbox, now=now, settings=Settings(), cipher=cipher)  # type: ignore[arg-type]

@@ -40,12 +40,14 @@ from services.registry.domain.errors import (
     WorkerNotFound,
 )
 from services.registry.domain.workers import CheckedRow, NewWorker, parse_new_worker
+from services.registry.events import PRODUCES
 from services.registry.handlers import BY_COMMAND, bootstrap
 from services.registry.handlers.imports import check_rows
 from shared.handling import handle
 from shared.identifiers import FEMALE, MALE, USCC_ALPHABET, make_id_number, make_uscc
 from shared.pii import PiiCipher
-from tests.unit.registry.fakes import FakeOutbox, FakeRepository, fake_context
+from tests.support.outbox import RecordingOutbox
+from tests.unit.registry.fakes import FakeRepository, fake_context
 
 TODAY = date(2025, 6, 30)
 
@@ -55,7 +57,7 @@ class Registry:
 
     def __init__(self) -> None:
         self.repository = FakeRepository()
-        self.outbox = FakeOutbox()
+        self.outbox = RecordingOutbox(PRODUCES)
         self.cipher = PiiCipher("unit-test key")
         self.handlers = bootstrap(lambda _session: self.repository)
         self.ctx = fake_context(self.outbox, self.cipher)
@@ -160,8 +162,8 @@ def test_registering_an_enterprise_stages_its_event_with_the_county(registry) ->
     registry.run(AddRegion("330481101", "许村镇", "330481"))
     enterprise = registry.enterprise(region_code="330481101")
     assert enterprise.active is True and registry.repository.enterprise(enterprise.id)
-    assert registry.outbox.types() == ["enterprise.registered.v1"]
-    _, subject, data = registry.outbox.events[0]
+    assert registry.outbox.types() == ["jiangong.enterprise.registered.v1"]
+    _, subject, data = registry.outbox.added[0]
     assert subject == enterprise.id and data["county_code"] == "330481"
 
 
@@ -171,7 +173,7 @@ def test_a_known_credit_code_is_refused_and_names_the_enterprise(registry) -> No
         registry.enterprise(uscc=first.uscc)
     assert refused.value.existing_id == first.id and refused.value.status == 409
     assert len(registry.repository.enterprises) == 1
-    assert registry.outbox.types() == ["enterprise.registered.v1"]
+    assert registry.outbox.types() == ["jiangong.enterprise.registered.v1"]
 
 
 def test_an_enterprise_in_an_unknown_region_or_the_city_itself_is_refused(registry) -> None:
@@ -180,7 +182,7 @@ def test_an_enterprise_in_an_unknown_region_or_the_city_itself_is_refused(regist
     with pytest.raises(InvalidValue) as city:
         registry.enterprise(region_code="330400")
     assert city.value.field == "region_code"
-    assert registry.outbox.events == []
+    assert registry.outbox.added == []
 
 
 def test_a_union_founded_in_the_future_is_refused_by_the_contexts_today(registry) -> None:
@@ -193,10 +195,10 @@ def test_a_union_founded_in_the_future_is_refused_by_the_contexts_today(registry
 def test_an_unchanged_correction_sends_no_event_and_no_union_clears_the_date(registry) -> None:
     enterprise = registry.enterprise()
     registry.run(UpdateEnterprise(enterprise.id, {"employee_count": 120}))
-    assert registry.outbox.types() == ["enterprise.registered.v1"]
+    assert registry.outbox.types() == ["jiangong.enterprise.registered.v1"]
     registry.run(UpdateEnterprise(enterprise.id, {"has_union": False}))
     assert enterprise.union_founded_on is None
-    assert registry.outbox.types()[-1] == "enterprise.updated.v1"
+    assert registry.outbox.types()[-1] == "jiangong.enterprise.updated.v1"
 
 
 def test_correcting_an_unknown_or_deregistered_enterprise_is_refused(registry) -> None:
@@ -223,7 +225,7 @@ def test_deregistration_defaults_to_today_and_refuses_a_future_date(registry) ->
     assert future.value.field == "deregistered_on"
     registry.run(DeregisterEnterprise(enterprise.id))
     assert (enterprise.active, enterprise.deregistered_on) == (False, TODAY)
-    assert registry.outbox.types()[-1] == "enterprise.deregistered.v1"
+    assert registry.outbox.types()[-1] == "jiangong.enterprise.deregistered.v1"
 
 
 # -- workers ------------------------------------------------------------------------------------
@@ -238,7 +240,7 @@ def test_a_worker_is_stored_encrypted_hashed_and_masked_and_announced(registry) 
     assert worker.id_number_hash == registry.cipher.lookup_hash(number)
     assert worker.id_number_masked == number[:6] + "********" + number[-4:]
     assert [e.enterprise_id for e in registry.repository.employments] == [enterprise.id]
-    event_type, subject, data = registry.outbox.events[-1]
+    event_type, subject, data = registry.outbox.added[-1]
     assert (event_type, subject) == ("jiangong.worker.registered.v1", worker.id)
     assert number not in str(data)
 
@@ -306,7 +308,7 @@ def test_a_transfer_closes_one_employment_and_opens_the_next(registry) -> None:
         date(2025, 1, 1),
         None,
     )
-    _, _, data = registry.outbox.events[-1]
+    _, _, data = registry.outbox.added[-1]
     assert data["from_enterprise_id"] == first.id and data["region_code"] == "330482"
 
 
@@ -333,7 +335,7 @@ def test_a_worker_leaves_once_and_not_before_being_hired(registry) -> None:
     assert (worker.active, worker.left_on) == (False, TODAY)
     with pytest.raises(WorkerHasLeft):
         registry.run(RecordWorkerLeft(worker.id))
-    assert registry.outbox.types().count("worker.left.v1") == 1
+    assert registry.outbox.types().count("jiangong.worker.left.v1") == 1
 
 
 def test_the_full_id_number_is_shown_only_with_an_audit_row(registry) -> None:
@@ -383,7 +385,7 @@ def test_an_import_reports_each_bad_row_by_its_number_and_creates_the_rest(regis
         (5, dict(good)),
         (6, cells(active)),
     ]
-    before = len(registry.outbox.events)
+    before = len(registry.outbox.added)
     result = registry.run(ImportWorkers(enterprise.id, registry.checked(rows)))
     assert (result.rows, result.created) == (4, 1)
     assert [(r["row"], sorted(r["errors"])) for r in result.rejected] == [
@@ -392,16 +394,16 @@ def test_an_import_reports_each_bad_row_by_its_number_and_creates_the_rest(regis
         (6, ["id_number"]),
     ]
     assert "already in row 2" in result.rejected[1]["errors"]["id_number"][0]
-    assert registry.outbox.types()[before:] == ["worker.registered.v1"]
+    assert registry.outbox.types()[before:] == ["jiangong.worker.registered.v1"]
 
 
 def test_an_atomic_import_with_a_bad_row_writes_nothing(registry) -> None:
     enterprise = registry.enterprise()
     rows = [(2, cells(registry.new_worker())), (3, {**cells(registry.new_worker()), "name": ""})]
-    before = len(registry.outbox.events)
+    before = len(registry.outbox.added)
     result = registry.run(ImportWorkers(enterprise.id, registry.checked(rows), atomic=True))
     assert (result.created, len(result.rejected), result.atomic) == (0, 1, True)
-    assert registry.repository.workers == {} and len(registry.outbox.events) == before
+    assert registry.repository.workers == {} and len(registry.outbox.added) == before
 
 
 # -- what the registry consumes -----------------------------------------------------------------

@@ -45,7 +45,7 @@ def test_a_job_counts_each_chunk_and_keeps_its_rejected_rows(registry) -> None:
     (rejection,) = registry.repository.job_rejections
     assert (rejection.row, list(rejection.errors)) == (3, ["hired_on"])
     assert len(registry.repository.workers) == 4
-    assert registry.outbox.types().count("worker.registered.v1") == 4
+    assert registry.outbox.types().count("jiangong.worker.registered.v1") == 4
     job = registry.run(FinishImportJob("job1"))
     assert job.state == "done" and job.error is None and job.finished_at is not None
 

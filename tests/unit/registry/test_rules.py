@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import pytest
 
+from services.registry.domain.employment import (
+    check_may_be_hired,
+    check_may_leave,
+    check_record_open,
+    transfer_target,
+)
+from services.registry.domain.enterprises import (
+    check_may_deregister,
+    check_uscc_free,
+    open_enterprise,
+)
 from services.registry.domain.errors import (
     DuplicateUscc,
+    EnterpriseDeregistered,
     EnterpriseHasActiveWorkers,
+    EnterpriseNotFound,
     InvalidValue,
     InvalidWorker,
     MissingColumns,
+    WorkerActiveElsewhere,
+    WorkerHasLeft,
 )
 from services.registry.domain.rules import (
     age_on,
@@ -185,3 +201,59 @@ def test_refusals_say_what_to_do_and_name_no_person() -> None:
     assert "1 active worker;" in str(EnterpriseHasActiveWorkers(1))
     assert "abc" in str(DuplicateUscc("abc")) and DuplicateUscc("abc").field == "uscc"
     assert "columns hired_on, name" in str(MissingColumns(["hired_on", "name"]))
+
+
+# -- employment and enterprises, decided on the records as they stand ---------------------------
+
+
+@dataclass
+class Record:
+    id: str = "w1"
+    enterprise_id: str = "ent-a"
+    active: bool = True
+    hired_on: date = date(2020, 3, 1)
+    left_on: date | None = None
+
+
+def test_a_worker_who_left_is_neither_corrected_transferred_nor_recorded_leaving_again() -> None:
+    former = Record(active=False, left_on=date(2024, 1, 31))
+    with pytest.raises(WorkerHasLeft):
+        check_record_open(former)
+    with pytest.raises(WorkerHasLeft):
+        transfer_target(former, Record(id="ent-b"), TODAY, TODAY)
+    with pytest.raises(WorkerHasLeft, match="2024-01-31"):
+        check_may_leave(former, TODAY, TODAY)
+
+
+def test_a_transfer_goes_to_another_open_enterprise_on_a_day_since_hiring() -> None:
+    worker, other = Record(), Record(id="ent-b")
+    assert transfer_target(worker, other, TODAY, TODAY) is other
+    for target in (None, Record(id="ent-a")):
+        with pytest.raises(InvalidValue) as refused:
+            transfer_target(worker, target, TODAY, TODAY)
+        assert refused.value.field == "enterprise_id"
+    with pytest.raises(EnterpriseDeregistered):
+        transfer_target(worker, Record(id="ent-b", active=False), TODAY, TODAY)
+    with pytest.raises(InvalidValue) as refused:
+        transfer_target(worker, other, date(2019, 1, 1), TODAY)
+    assert refused.value.field == "transferred_on"
+
+
+def test_an_active_worker_is_not_hired_again_and_the_other_employer_is_named_if_allowed() -> None:
+    check_may_be_hired(None, "ent-b", reveal=False)
+    check_may_be_hired(Record(active=False), "ent-b", reveal=False)
+    with pytest.raises(WorkerActiveElsewhere) as hidden:
+        check_may_be_hired(Record(), "ent-b", reveal=False)
+    with pytest.raises(WorkerActiveElsewhere) as named:
+        check_may_be_hired(Record(), "ent-b", reveal=True)
+    assert "ent-a" not in hidden.value.detail and "ent-a" in named.value.detail
+
+
+def test_an_enterprise_with_active_workers_or_a_known_credit_code_is_refused() -> None:
+    with pytest.raises(EnterpriseHasActiveWorkers):
+        check_may_deregister(2, None, TODAY)
+    check_may_deregister(0, TODAY, TODAY)
+    with pytest.raises(DuplicateUscc):
+        check_uscc_free("ent-a")
+    with pytest.raises(EnterpriseNotFound):
+        open_enterprise(None)

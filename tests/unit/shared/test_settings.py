@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.settings import ConfigurationError, Settings
+from shared.settings import ConfigurationError, Settings, whole_number_setting
 
 
 def test_embedded_mode_generates_one_secret_and_every_later_read_agrees(tmp_path: Path) -> None:
@@ -52,3 +52,15 @@ def test_no_proxy_is_trusted_unless_one_is_configured() -> None:
     assert Settings.from_env({"JIANGONG_SECRET": "s" * 40}).trusted_proxies == 0
     configured = {"JIANGONG_SECRET": "s" * 40, "JIANGONG_TRUSTED_PROXIES": "1"}
     assert Settings.from_env(configured).trusted_proxies == 1
+
+
+@pytest.mark.parametrize("value", ["", "  "])
+def test_a_whole_number_setting_left_empty_takes_its_default(value: str) -> None:
+    assert whole_number_setting({"JIANGONG_X": value}, "JIANGONG_X", 7) == 7
+    assert whole_number_setting({}, "JIANGONG_X", 7) == 7
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "1.5", "ten"])
+def test_a_whole_number_setting_below_one_or_not_whole_is_refused_naming_it(value: str) -> None:
+    with pytest.raises(ConfigurationError, match=f"JIANGONG_X is '{value}'"):
+        whole_number_setting({"JIANGONG_X": value}, "JIANGONG_X", 7)

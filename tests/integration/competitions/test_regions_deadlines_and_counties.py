@@ -1,5 +1,6 @@
-"""The rules the competitions service checks for issue 10, over HTTP: each refusal is a problem
-document naming its rule (and field), in Chinese for ``Accept-Language: zh``."""
+"""A competition's region, its registration deadline, a judge's enterprise and a county's
+entries, over HTTP: each refusal is a problem document naming its rule (and field), in Chinese
+for ``Accept-Language: zh``."""
 
 from __future__ import annotations
 

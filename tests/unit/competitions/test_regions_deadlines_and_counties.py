@@ -1,4 +1,4 @@
-"""The rules the competitions service added for issue 10, in pure Python: a competition's region
+"""Where a competition may be and when it may open, in pure Python: a competition's region
 is known, a competition opens only before its registration deadline, a judge's enterprise is one
 the registry announced, a county competition takes entries only from its county. And each rule
 has its Chinese title and detail in the service's own catalogue."""
@@ -120,10 +120,10 @@ def test_opening_an_open_competition_is_an_invalid_transition_deadline_or_not() 
 
 
 def test_a_judge_from_an_enterprise_nobody_announced_is_refused() -> None:
-    check_judge_enterprise(None, known=False)  # an outside expert
-    check_judge_enterprise("ent-1", known=True)
+    check_judge_enterprise(None, None)  # an outside expert
+    check_judge_enterprise("ent-1", object())
     with pytest.raises(errors.JudgeEnterpriseUnknown) as refused:
-        check_judge_enterprise("ent-1", known=False)
+        check_judge_enterprise("ent-1", None)
     assert refused.value.status == 422 and refused.value.field == "enterprise_id"
 
 

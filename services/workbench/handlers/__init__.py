@@ -1,0 +1,38 @@
+"""The workbench's handlers by command, wired to the SQL repository (a unit test wires a fake)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from services.workbench.adapters.repository import SqlRepository
+from services.workbench.commands import (
+    ChangePassword,
+    CreateAccount,
+    DisableAccount,
+    EndOtherSession,
+    ResetPassword,
+    ResumeSession,
+    SignIn,
+    SignOut,
+)
+from services.workbench.handlers import accounts, signing_in
+from shared.handling import Handlers, with_repository
+
+BY_COMMAND: dict[type, Any] = {
+    CreateAccount: accounts.create_account,
+    DisableAccount: accounts.disable_account,
+    ResetPassword: accounts.reset_password,
+    ChangePassword: accounts.change_password,
+    SignIn: signing_in.sign_in,
+    ResumeSession: signing_in.resume_session,
+    SignOut: signing_in.sign_out,
+    EndOtherSession: signing_in.end_other_session,
+}
+
+
+def bootstrap(repository_of: Callable[[Any], Any] = SqlRepository) -> Handlers:
+    return with_repository(BY_COMMAND, repository_of)
+
+
+HANDLERS = bootstrap()
