@@ -15,8 +15,11 @@ from flask import Flask, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Engine, MetaData, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.pool import Pool
+
+from shared.write_queue import WriteQueue
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -26,6 +29,12 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+
+SQLITE_BUSY_SECONDS = 30
+"""How long a writer waits for its turn on a SQLite file before the request is answered 503."""
+_WRITE_QUEUES: dict[str, WriteQueue] = {}
+"""One queue of writers per SQLite file in this process (:mod:`shared.write_queue`)."""
+_WRITING = "jiangong.write_queue"
 
 SQLITE_POOL = {"pool_size": 40, "max_overflow": 20}
 """Connections kept per SQLite file: the embedded server's 32 threads and the worker's relay,
@@ -50,7 +59,7 @@ def configure_database(app: Flask, db: SQLAlchemy, url: str) -> None:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         options = {
-            "connect_args": {"timeout": 30, "check_same_thread": False},
+            "connect_args": {"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False},
             "hide_parameters": True,
             # kept open for every server thread and the worker's, not opened again and again:
             # past the default 5, each checkout opened a file and set its pragmas
@@ -197,5 +206,43 @@ def _sqlite_begin(connection: Any) -> None:
     a writer writes, so reads never queue behind the relay, the consumers or each other. A
     command run in a read request (the audited look at an ID number writes its audit row) first
     says so (:func:`shared.runtime.execute`)."""
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN" if reading_only() else "BEGIN IMMEDIATE")
+    if connection.dialect.name != "sqlite":
+        return
+    if reading_only():
+        connection.exec_driver_sql("BEGIN")
+        return
+    queue = _WRITE_QUEUES.setdefault(connection.engine.url.database or "", WriteQueue())
+    if not queue.enter(SQLITE_BUSY_SECONDS):
+        raise OperationalError(
+            "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
+        )
+    connection.info[_WRITING] = queue
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        _leave_write_queue(connection.info)
+        raise
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _sqlite_end(connection: Any) -> None:
+    # an invalidated connection has no info to read: the pool's invalidate below leaves for it
+    if connection.dialect.name == "sqlite" and not connection.invalidated:
+        _leave_write_queue(connection.info)
+
+
+def _leave_write_queue(info: dict[str, Any]) -> None:
+    """Hand the file's turn to write on; a connection that never took one has nothing to do."""
+    queue = info.pop(_WRITING, None)
+    if queue is not None:
+        queue.leave()
+
+
+def _left_unended(_dbapi_connection: Any, record: Any, *_: Any) -> None:
+    """A connection given back to the pool, or dropped, amid a transaction leaves its turn."""
+    _leave_write_queue(record.info)
+
+
+for _name in ("checkin", "invalidate", "close", "soft_invalidate"):
+    event.listen(Pool, _name, _left_unended)
