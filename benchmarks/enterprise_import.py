@@ -20,7 +20,6 @@ that the figure is the import itself and not the polling of a job.
 from __future__ import annotations
 
 import argparse
-import io
 import random
 import sys
 from pathlib import Path
@@ -28,12 +27,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.registry_import import (  # noqa: E402
+    SYNCHRONOUS,
     as_csv,
     as_xlsx,
     baseline,
     on_each_database,
     registry_app,
     timed,
+    upload,
 )
 from services.registry.domain.enterprise_rows import COLUMNS  # noqa: E402
 from shared.auth import issue_token  # noqa: E402
@@ -41,7 +42,6 @@ from shared.identifiers import USCC_ALPHABET, make_uscc  # noqa: E402
 from shared.regions import COUNTIES  # noqa: E402
 
 SIZES = (10_000, 50_000)
-IMPORT_SETTINGS = {"JIANGONG_IMPORT_BACKGROUND_ROWS": "1000000"}
 
 
 def make_rows(count: int, rng: random.Random, seen: set[str]) -> list[tuple[str, ...]]:
@@ -76,13 +76,7 @@ def make_rows(count: int, rng: random.Random, seen: set[str]) -> list[tuple[str,
 def imported(app, secret: str, content: bytes, kind: str, count: int) -> float:
     client = app.test_client()
     admin = {"Authorization": f"Bearer {issue_token(secret, 'admin')}"}
-    if kind == "CSV":
-        send = {"data": content, "content_type": "text/csv"}
-    else:
-        send = {
-            "data": {"file": (io.BytesIO(content), "enterprises.xlsx")},
-            "content_type": "multipart/form-data",
-        }
+    send = upload(content, kind, "enterprises.xlsx")
     answers = []
     seconds = timed(
         lambda: answers.append(client.post("/api/v1/enterprises/import", headers=admin, **send))
@@ -97,7 +91,7 @@ def measure(database: str, url: str, folder: Path, sizes: list[int]) -> list[str
     rng = random.Random(11)
     seen: set[str] = set()
     lines = []
-    with registry_app(url, folder, IMPORT_SETTINGS) as (app, secret):
+    with registry_app(url, folder, SYNCHRONOUS) as (app, secret):
         for count in sizes:
             floor = baseline(app, make_rows(count, rng, seen), COLUMNS, f"bench_baseline_{count}")
             lines.append(_line(database, count, "bare executemany (baseline)", floor, floor))
