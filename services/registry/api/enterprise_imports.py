@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import flask
 from flask import Response
 from flask_smorest import Blueprint
 
@@ -50,6 +51,19 @@ NOTES = {
     "ownership": "公有/非公有 (public/non_public)",
     "employee_count": "职工人数，整数 (a whole number of employees)",
 }
+
+
+def allowed_methods() -> Response:
+    """``OPTIONS /enterprises/import``: what this path takes. Flask's own answer would add the
+    methods of ``/enterprises/{enterprise_id}``, whose pattern the word ``import`` matches too."""
+    return Response(status=204, headers={"Allow": "OPTIONS, POST"})
+
+
+# Flask's own add_url_rule: an OPTIONS rule is not an operation of the API's document; before
+# the POST's rule, so that it is the one an OPTIONS request matches
+flask.Blueprint.add_url_rule(
+    blp, "/enterprises/import", view_func=allowed_methods, methods=["OPTIONS"]
+)
 
 
 @blp.route("/enterprises/import", methods=["POST"])
