@@ -163,6 +163,16 @@ def test_only_an_admin_imports_enterprises(registry) -> None:
     assert template.status_code == 403
 
 
+def test_the_import_documents_its_upload_and_advertises_only_its_own_methods(registry) -> None:
+    spec = registry.client.get("/api/openapi.json").json
+    upload = spec["paths"]["/api/v1/enterprises/import"]["post"]
+    assert set(upload["requestBody"]["content"]) == {"text/csv", "multipart/form-data"}
+    assert set(upload["responses"]) >= {"200", "202"}
+    assert "/api/v1/enterprises/import/template" in spec["paths"]
+    # "import" also matches /enterprises/{enterprise_id}, whose GET and PATCH are not this path's
+    assert registry.client.options(URL).headers["Allow"] == "OPTIONS, POST"
+
+
 @pytest.mark.parametrize(
     "case", ["5,000,000 empty row elements", "a 40 MiB shared-strings part", "1,001 parts"]
 )
