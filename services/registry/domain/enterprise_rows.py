@@ -124,7 +124,8 @@ def parse_region(cell: object, regions: Regions) -> KnownRegion:
     if len(found) > 1:
         raise ValueError("names more than one region: give the region's code instead")
     if not found:
-        raise ValueError(f"{text} is not a region of Jiaxing known to the registry")
+        shown = text if len(text) <= 24 else text[:24] + "…"
+        raise ValueError(f"{shown} is not a region of Jiaxing known to the registry")
     return found[0]
 
 
@@ -137,7 +138,7 @@ def parse_ownership(cell: object) -> str:
 
 def parse_employee_count(cell: object) -> int:
     text = _whole_number(cell) if isinstance(cell, int | float) else str(cell).strip()
-    if not text.isdigit() or int(text) > MAX_EMPLOYEES:
+    if not text.isdecimal() or len(text) > len(str(MAX_EMPLOYEES)) or int(text) > MAX_EMPLOYEES:
         raise ValueError(f"must be a whole number from 0 to {MAX_EMPLOYEES:,}")
     return int(text)
 
@@ -150,7 +151,7 @@ def _whole_number(cell: int | float) -> str:
 _PARSERS: Parsers = {
     "uscc": parse_uscc,
     "name": lambda cell: parse_name(cell, NAME_MAX),
-    "region_code": str,
+    "region_code": str,  # read against the registry's regions by parse_new_enterprise
     "has_union": parse_boolean,
     "union_founded_on": parse_date,
     "above_designated_size": parse_boolean,

@@ -68,9 +68,11 @@ def test_a_credit_code_as_a_number_cell_or_lower_case_is_read_as_a_clerk_means_i
 def test_counts_and_ownership_outside_their_values_are_refused() -> None:
     errors = checked(employee_count="1,000,001", ownership="集体").errors
     assert set(errors) == {"employee_count", "ownership"}
-    assert checked(employee_count=-3).errors == {
-        "employee_count": ["must be a whole number from 0 to 1,000,000"]
-    }
+    for count in (-3, "²", "9" * 5000):
+        assert checked(employee_count=count).errors == {
+            "employee_count": ["must be a whole number from 0 to 1,000,000"]
+        }
+    assert checked(employee_count="１２０").values["employee_count"] == 120
 
 
 def test_the_details_compared_with_a_registered_enterprise_leave_out_the_credit_code() -> None:
