@@ -13,6 +13,7 @@ from services.registry.events import ENTERPRISE_REGISTERED
 from tests.integration.registry import test_import_jobs
 from tests.integration.registry.conftest import Registry
 from tests.integration.registry.test_import_hostile import HOSTILE
+from tests.support.at_once import at_once
 
 low = test_import_jobs.low  # the registry with low import limits, on SQLite and PostgreSQL
 finished = test_import_jobs.finished
@@ -153,6 +154,22 @@ def test_an_atomic_import_creates_none_when_a_row_is_rejected(any_db) -> None:
     assert listed(any_db, good.split(",")[0]) == []
     answer = post_csv(any_db, good, query="?atomic=true")
     assert answer.json["created"] == 1
+
+
+def test_a_file_sent_twice_at_once_registers_each_enterprise_once(any_db) -> None:
+    rows = [row(any_db) for _ in range(30)]
+
+    def send():
+        client = any_db.app.test_client()  # a client a thread
+        body = "\n".join((HEADER, *rows)).encode()
+        return client.post(URL, data=body, content_type="text/csv", headers=any_db.admin)
+
+    answers = at_once([send, send])
+    assert [answer.status_code for answer in answers] == [200, 200], [a.json for a in answers]
+    assert sorted(answer.json["created"] for answer in answers) == [0, 30]
+    assert sorted(answer.json["unchanged"] for answer in answers) == [0, 30]
+    registered = [event for event in any_db.events() if event[0] == ENTERPRISE_REGISTERED]
+    assert len(registered) == 30
 
 
 def test_only_an_admin_imports_enterprises(registry) -> None:
