@@ -218,7 +218,10 @@ class ImportOut(Schema):
     rows = fields.Integer()
     created = fields.Integer()
     unchanged = fields.Integer(
-        metadata={"description": "rows of records already registered exactly as given"}
+        metadata={
+            "description": "rows of enterprises already registered exactly as given "
+            "(an import of workers counts none)"
+        }
     )
     rejected = fields.List(fields.Nested(RejectedRow))
     atomic = fields.Boolean()
