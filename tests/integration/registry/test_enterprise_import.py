@@ -9,6 +9,8 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from services.registry.adapters.orm import db
+from services.registry.adapters.union_counts import reconcile
 from services.registry.events import ENTERPRISE_REGISTERED
 from tests.integration.registry import test_import_jobs
 from tests.integration.registry.conftest import Registry
@@ -102,6 +104,17 @@ def test_each_row_becomes_an_enterprise_with_its_event_the_region_by_name_or_cod
     assert sorted(subject for _, subject, _ in events) == sorted(
         (first["id"], second["id"], third["id"])
     )
+
+
+def test_imported_enterprises_move_the_union_counts_as_a_recount_finds_them(registry) -> None:
+    rows = [row(registry, region_code="桐乡市"), row(registry, region_code="330483")]
+    rows.append(row(registry, region_code="桐乡市", has_union="否", union_founded_on=""))
+    assert post_csv(registry, *rows).json["created"] == 3
+    stats = registry.client.get("/api/v1/stats", headers=registry.admin).json
+    county = next(item for item in stats["by_region"] if item["region_code"] == "330483")
+    assert (county["enterprises"], county["enterprises_with_union"]) == (3, 2)
+    with registry.app.app_context():
+        assert reconcile(db.session) == []  # the kept counts equal the tables' recount
 
 
 def test_a_bad_row_is_rejected_naming_its_row_field_and_reason(any_db) -> None:
