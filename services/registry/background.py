@@ -13,29 +13,40 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from flask import Flask
 
+from services.registry.adapters.repository import SqlRepository
 from services.registry.commands import FinishImportJob, ImportChunk
 from services.registry.domain.workers import CheckedRow
+from services.registry.handlers.enterprise_imports import check_enterprise_rows
 from services.registry.handlers.imports import check_rows
 from shared.clock import shanghai_date
-from shared.runtime import run, runtime_of
+from shared.db import reads
+from shared.runtime import run, runtime_of, unit_of_work
 
 log = logging.getLogger(__name__)
 
 Rows = Sequence[tuple[int, Mapping[str, object]]]
+Check = Callable[[Flask, Rows], list[CheckedRow]]
+"""How an import checks its rows before it writes any: ``checked_rows`` for workers."""
 
 
 def start_import(
-    app: Flask, job_id: str, rows: Rows, chunk_rows: int, atomic: bool, reveal_employer: bool
+    app: Flask,
+    job_id: str,
+    rows: Rows,
+    chunk_rows: int,
+    atomic: bool,
+    reveal_employer: bool,
+    check: Check | None = None,
 ) -> threading.Thread:
     """Run the job in a daemon thread; an atomic job is one chunk (one transaction)."""
     size = len(rows) if atomic else max(1, chunk_rows)
     thread = threading.Thread(
         target=run_import,
-        args=(app, job_id, rows, size, reveal_employer),
+        args=(app, job_id, rows, size, reveal_employer, check or checked_rows),
         name=f"registry-import-{job_id}",
         daemon=True,
     )
@@ -50,10 +61,20 @@ def checked_rows(app: Flask, rows: Rows) -> list[CheckedRow]:
     return check_rows(rows, shanghai_date(runtime.now()), runtime.cipher)
 
 
-def run_import(app: Flask, job_id: str, rows: Rows, chunk_rows: int, reveal: bool) -> None:
+def checked_enterprise_rows(app: Flask, rows: Rows) -> list[CheckedRow]:
+    """Rows of enterprises checked by the app's clock against the registry's regions, read in
+    a transaction of their own that takes no write lock."""
+    with reads(), unit_of_work(app) as ctx:
+        regions = SqlRepository(ctx.session).regions()
+    return check_enterprise_rows(rows, shanghai_date(runtime_of(app).now()), regions)
+
+
+def run_import(
+    app: Flask, job_id: str, rows: Rows, chunk_rows: int, reveal: bool, check: Check = checked_rows
+) -> None:
     done = 0
     try:
-        checked = checked_rows(app, rows)
+        checked = check(app, rows)
         for start in range(0, len(checked), chunk_rows):
             chunk = checked[start : start + chunk_rows]
             run(app, ImportChunk(job_id, chunk, reveal))

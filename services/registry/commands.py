@@ -40,6 +40,15 @@ class RegisterEnterprise:
 
 
 @dataclass(frozen=True)
+class ImportEnterprises:
+    """Register the enterprises of a spreadsheet, its rows checked already
+    (``check_enterprise_rows``). ``atomic``: create none if any row is rejected."""
+
+    rows: Sequence[CheckedRow]
+    atomic: bool = False
+
+
+@dataclass(frozen=True)
 class UpdateEnterprise:
     """Correct an enterprise's details: ``changes`` holds only the fields sent."""
 
@@ -123,13 +132,15 @@ class RecordPromotion:
 
 @dataclass(frozen=True)
 class StartImportJob:
-    """Record a background import of ``rows`` rows, queued; the job's id is ``job_id``."""
+    """Record a background import of ``rows`` rows, queued; the job's id is ``job_id``. It
+    imports an enterprise's workers, or (``kind``, no ``enterprise_id``) enterprises."""
 
     job_id: str
-    enterprise_id: str
+    enterprise_id: str | None
     rows: int
     atomic: bool
     requested_by: str
+    kind: str = "workers"
 
 
 @dataclass(frozen=True)

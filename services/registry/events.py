@@ -6,6 +6,7 @@ registry. A worker's ``region_code`` is the county of the enterprise that employ
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from marshmallow import Schema, fields, validate
@@ -77,30 +78,28 @@ PRODUCES: dict[str, type[Schema]] = {
 }
 
 
-def enterprise_data(enterprise: Enterprise) -> dict[str, Any]:
+def enterprise_data(enterprise: Enterprise | Mapping[str, Any]) -> dict[str, Any]:
+    """The event data of an enterprise (a model, or a row's values as an import writes them)."""
+    get = _reader(enterprise)
     return {
-        "id": enterprise.id,
-        "uscc": enterprise.uscc,
-        "name": enterprise.name,
-        "region_code": enterprise.region_code,
-        "county_code": county_of(enterprise.region_code),
-        "has_union": enterprise.has_union,
-        "union_founded_on": _iso(enterprise.union_founded_on),
-        "above_designated_size": enterprise.above_designated_size,
-        "ownership": enterprise.ownership,
-        "employee_count": enterprise.employee_count,
-        "active": enterprise.active,
-        "deregistered_on": _iso(enterprise.deregistered_on),
+        "id": get("id"),
+        "uscc": get("uscc"),
+        "name": get("name"),
+        "region_code": get("region_code"),
+        "county_code": county_of(get("region_code")),
+        "has_union": get("has_union"),
+        "union_founded_on": _iso(get("union_founded_on")),
+        "above_designated_size": get("above_designated_size"),
+        "ownership": get("ownership"),
+        "employee_count": get("employee_count"),
+        "active": get("active"),
+        "deregistered_on": _iso(get("deregistered_on")),
     }
 
 
 def worker_data(worker: Worker | dict[str, Any], region_code: str) -> dict[str, Any]:
     """The event data of a worker (a model or a row's values) in an enterprise of that region."""
-    values = worker if isinstance(worker, dict) else None
-
-    def get(key: str) -> Any:
-        return values[key] if values is not None else getattr(worker, key)
-
+    get = _reader(worker)
     return {
         "id": get("id"),
         "enterprise_id": get("enterprise_id"),
@@ -117,6 +116,14 @@ def worker_data(worker: Worker | dict[str, Any], region_code: str) -> dict[str, 
         "active": get("active"),
         "left_on": _iso(get("left_on")),
     }
+
+
+def _reader(record: object) -> Callable[[str], Any]:
+    """A record's values by name, whether it is a model or a row's values (a missing one,
+    such as a new enterprise's ``deregistered_on``, is None)."""
+    if isinstance(record, Mapping):
+        return record.get
+    return lambda name: getattr(record, name)
 
 
 def _iso(value: Any) -> str | None:

@@ -3,7 +3,15 @@
 from pathlib import Path
 
 from services.registry.adapters.orm import WorkerSkill, data_version, db, kernel
-from services.registry.api import audit, enterprises, imports, regions, stats, workers
+from services.registry.api import (
+    audit,
+    enterprise_imports,
+    enterprises,
+    imports,
+    regions,
+    stats,
+    workers,
+)
 from services.registry.config import RegistryConfig
 from services.registry.consumers import subscriptions
 from services.registry.demo import load_demo
@@ -24,7 +32,15 @@ SERVICE = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     title="Jiangong registry",
     description="Regions, enterprises, workers and union membership: who exists.",
-    blueprints=(regions.blp, enterprises.blp, workers.blp, imports.blp, audit.blp, stats.blp),
+    blueprints=(
+        regions.blp,
+        enterprise_imports.blp,
+        enterprises.blp,
+        workers.blp,
+        imports.blp,
+        audit.blp,
+        stats.blp,
+    ),
     handlers=HANDLERS,
     produces=PRODUCES,
     consumes=subscriptions,

@@ -292,6 +292,13 @@ def after_today(name: str) -> Callable[[Case], bool]:
     return dated
 
 
+SPREADSHEET = (
+    # a file's content: a header row and data rows, CSV or XLSX; no schema states a workbook
+    Refusal("unusable_spreadsheet", "file"),
+    Refusal("missing_columns", "file"),
+    Refusal("unsupported_file", "file"),
+)
+
 DOMAIN_REFUSALS: dict[tuple[str, str], tuple[Refusal, ...]] = {
     # -- the registry: which regions exist (and at which level) is stored, as are the worker's
     # hiring date and employer and the enterprise's union; "not in the future" moves with today
@@ -335,12 +342,8 @@ DOMAIN_REFUSALS: dict[tuple[str, str], tuple[Refusal, ...]] = {
         Refusal("registry_invalid_value", "transferred_on"),  # after today, or before the hiring
         Refusal("registry_invalid_value", "enterprise_id"),  # its own employer already
     ),
-    ("registry", "POST /api/v1/enterprises/{enterprise_id}/workers/import"): (
-        # a file's content: a header row and data rows, CSV or XLSX; no schema states a workbook
-        Refusal("unusable_spreadsheet", "file"),
-        Refusal("missing_columns", "file"),
-        Refusal("unsupported_file", "file"),
-    ),
+    ("registry", "POST /api/v1/enterprises/{enterprise_id}/workers/import"): SPREADSHEET,
+    ("registry", "POST /api/v1/enterprises/import"): SPREADSHEET,
     # -- competitions: the regions the registry announced, the workers an enterprise has, whether
     # a competition is open, which criteria and team size it has
     ("competitions", "POST /api/v1/competitions"): (

@@ -132,22 +132,27 @@ class IdNumberAudit(db.Model):  # type: ignore[name-defined,misc]
 class ImportJob(db.Model):  # type: ignore[name-defined,misc]
     """A large import run in the background, chunk by chunk: its progress and its outcome.
 
-    ``state``: queued, running, done, or failed (``error`` says why and what was not read)."""
+    ``kind``: what it imports, an enterprise's ``workers`` or ``enterprises`` (then it has no
+    ``enterprise_id``). ``state``: queued, running, done, or failed (``error`` says why and
+    what was not read)."""
 
     __tablename__ = "import_jobs"
     __table_args__ = (
         CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name="state"),
+        CheckConstraint("kind IN ('workers', 'enterprises')", name="kind"),
         Index("ix_import_jobs_state_updated_at", "state", "updated_at"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="workers", server_default="workers")
+    enterprise_id: Mapped[str | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     state: Mapped[str] = mapped_column(String(16), default="queued")
     atomic: Mapped[bool] = mapped_column(default=False)
     rows: Mapped[int] = mapped_column(default=0)
     checked: Mapped[int] = mapped_column(default=0)
     created: Mapped[int] = mapped_column(default=0)
     rejected: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0, server_default="0")
     error: Mapped[str | None] = mapped_column(String(500))
     last_row: Mapped[int | None] = mapped_column(
         comment="the spreadsheet number of the last row imported so far"

@@ -26,7 +26,12 @@ from services.registry.adapters.orm import (
     WorkerEmployment,
     WorkerSkill,
 )
-from services.registry.adapters.union_counts import Tally, add_to_union_counts, worker_tally
+from services.registry.adapters.union_counts import (
+    Tally,
+    add_to_union_counts,
+    enterprise_tally,
+    worker_tally,
+)
 from shared.clock import utc_now
 from shared.db import upsert
 
@@ -82,6 +87,18 @@ class Repository(Protocol):
 
     def keep_highest_level(self, worker_id: str, occupation_code: str, level: int) -> None:
         """Record ``level`` unless the worker already holds a higher one (a smaller number)."""
+        ...
+
+    def regions(self) -> list[tuple[str, str, str]]:
+        """Every region as ``(code, name, level)``."""
+        ...
+
+    def known_enterprises(self, usccs: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The enterprises among ``usccs`` the registry has, by credit code: their columns."""
+        ...
+
+    def register_many(self, enterprises: Sequence[Mapping[str, Any]]) -> None:
+        """Write many enterprises at once, the column values of each."""
         ...
 
 
@@ -223,6 +240,29 @@ class SqlRepository:
                 set_={"level": higher},
             )
         )
+
+    def regions(self) -> list[tuple[str, str, str]]:
+        query = select(Region.code, Region.name, Region.level)
+        return [(code, name, level) for code, name, level in self.session.execute(query)]
+
+    def known_enterprises(self, usccs: Sequence[str]) -> dict[str, dict[str, Any]]:
+        known: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(usccs), LOOKUP_CHUNK):
+            query = select(Enterprise.__table__).where(
+                Enterprise.uscc.in_(usccs[start : start + LOOKUP_CHUNK])
+            )
+            known.update((row["uscc"], dict(row)) for row in self.session.execute(query).mappings())
+        return known
+
+    def register_many(self, enterprises: Sequence[Mapping[str, Any]]) -> None:
+        """One INSERT (an executemany) of the table's columns, past the ORM's objects, and the
+        union counts moved once by the batch's sums (bulk statements are not flushed)."""
+        tally: Tally = Counter()
+        for enterprise in enterprises:
+            tally.update(enterprise_tally(enterprise["region_code"], True, enterprise["has_union"]))
+        add_to_union_counts(self.session, tally)
+        if enterprises:
+            self.session.execute(insert(Enterprise.__table__), list(enterprises))
 
 
 def _get(session: Session, model: type[Record], key: str, lock: bool) -> Any:

@@ -198,14 +198,19 @@ def template_workbook(
     example: Mapping[str, object],
     required: Sequence[str],
     notes: Mapping[str, str],
+    title: str = "职工 workers",
+    text_columns: Sequence[str] = ("id_number",),
+    choices: Mapping[str, str] | None = None,
 ) -> bytes:
     """An XLSX a clerk fills in: headers in Chinese with the English name beside them
-    (``身份证号 id_number``), an example row, the ID-number column formatted as text so that
-    Excel keeps all 18 characters, 是/否 lists for the yes-or-no columns, and a sheet of notes."""
+    (``身份证号 id_number``), an example row, the identifiers' columns (``text_columns``)
+    formatted as text so that Excel keeps all 18 characters, lists of the values a column takes
+    (``choices``, by default 是/否 for the ``is_`` columns), and a sheet of notes."""
+    lists = choices if choices is not None else {c: "是,否" for c in columns if c.startswith("is_")}
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = "职工 workers"
+    sheet.title = title
     bold, grey = Font(bold=True), Font(italic=True, color="808080")
     fill = PatternFill("solid", fgColor="DDEBF7")
     for index, column in enumerate(columns, start=1):
@@ -217,16 +222,16 @@ def template_workbook(
         cell.comment = Comment(f"{mark}: {notes.get(column, '')}", "jiangong")
         example_cell = sheet.cell(row=2, column=index, value=example.get(column))
         example_cell.font = grey
-        sheet.column_dimensions[letter].width = 24 if column == "id_number" else 18
-        if column == "id_number":
+        sheet.column_dimensions[letter].width = 24 if column in text_columns else 18
+        if column in text_columns:
             sheet.column_dimensions[letter].number_format = "@"
             for row in range(2, TEMPLATE_ROWS + 2):
                 sheet.cell(row=row, column=index).number_format = "@"
         elif column.endswith("_on"):
             for row in range(2, TEMPLATE_ROWS + 2):
                 sheet.cell(row=row, column=index).number_format = "yyyy-mm-dd"
-        elif column.startswith("is_"):
-            choice = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
+        elif column in lists:
+            choice = DataValidation(type="list", formula1=f'"{lists[column]}"', allow_blank=True)
             sheet.add_data_validation(choice)
             choice.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
     sheet.freeze_panes = "A2"

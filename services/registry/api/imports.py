@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, current_app, jsonify, request, url_for
@@ -15,7 +17,7 @@ from services.registry.adapters.orm import ImportJob, ImportJobRejection, db, ne
 from services.registry.adapters.spreadsheet import read_sheet, template_workbook
 from services.registry.api.access import is_admin, visible_enterprise
 from services.registry.api.worker_schemas import ImportJobOut, ImportOut, ImportQuery
-from services.registry.background import checked_rows, start_import
+from services.registry.background import Check, checked_rows, start_import
 from services.registry.commands import ImportWorkers, StartImportJob
 from services.registry.domain.errors import UnusableSpreadsheet
 from services.registry.domain.workers import (
@@ -38,25 +40,33 @@ blp = Blueprint("imports", __name__, description="Workers registered from a spre
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RAW_TYPES = ("text/csv", "application/csv", "text/plain", XLSX, "application/octet-stream")
-UPLOAD = {
-    "required": True,
-    "content": {
-        "text/csv": {"schema": {"type": "string"}},
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "properties": {"file": {"type": "string", "format": "binary"}},
-                "required": ["file"],
-            }
+
+
+def upload_body(columns: Sequence[str], labels: Mapping[str, str]) -> dict[str, Any]:
+    """The request body an import takes, for the OpenAPI document: a CSV or a multipart file."""
+    return {
+        "required": True,
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            },
         },
-    },
-    "description": "Header row: "
-    + ",".join(COLUMNS)
-    + ", in any order; or in Chinese ("
-    + ", ".join(LABELS.values())
-    + "), or both as the template writes them ('身份证号 id_number'). "
-    "Booleans: true/false, 1/0, 是/否.",
-}
+        "description": "Header row: "
+        + ",".join(columns)
+        + ", in any order; or in Chinese ("
+        + ", ".join(labels.values())
+        + "), or both as the template writes them ('"
+        + f"{labels[columns[0]]} {columns[0]}'). "
+        "Booleans: true/false, 1/0, 是/否.",
+    }
+
+
+UPLOAD = upload_body(COLUMNS, LABELS)
 NOTES = {
     "id_number": "18 位居民身份证号，最后一位可为 X；本列须为文本格式 "
     "(18 characters, the last may be X; keep this column formatted as text)",
@@ -69,16 +79,34 @@ NOTES = {
 }
 
 
+def import_operation(blueprint: Blueprint, body: dict[str, Any]) -> Callable[[View], View]:
+    """What every import's POST declares: ``?atomic``, the answer (200, or 202 with the job of a
+    large file) and the spreadsheet it takes (``body``)."""
+    decorators = (
+        blueprint.arguments(ImportQuery, location="query"),
+        blueprint.response(200, ImportOut),
+        blueprint.alt_response(
+            202,
+            schema=ImportJobOut,
+            description="A large file: imported in the background; ``Location`` is the job",
+        ),
+        blueprint.doc(requestBody=body),
+    )
+
+    def declared(view: View) -> View:
+        for decorator in reversed(decorators):
+            view = decorator(view)
+        return view
+
+    return declared
+
+
+View = Callable[..., Any]
+
+
 @blp.route("/enterprises/<enterprise_id>/workers/import", methods=["POST"])
 @requires("admin", "enterprise")
-@blp.arguments(ImportQuery, location="query")
-@blp.response(200, ImportOut)
-@blp.alt_response(
-    202,
-    schema=ImportJobOut,
-    description="A large file: imported in the background; ``Location`` is the job",
-)
-@blp.doc(requestBody=UPLOAD)
+@import_operation(blp, UPLOAD)
 def import_spreadsheet(query: dict[str, Any], enterprise_id: str) -> Any:
     """Register many workers at once; ``?atomic=true`` creates none if any row is rejected.
 
@@ -90,21 +118,55 @@ def import_spreadsheet(query: dict[str, Any], enterprise_id: str) -> Any:
     short transaction with its events; an atomic import in one, once every row is checked."""
     read_only(True)  # until the first batch: the file is read without the write lock
     visible_enterprise(enterprise_id)
-    sheet = read_sheet(uploaded(), COLUMNS, REQUIRED, HEADER_ALIASES)
-    rows = [(number, cells) for number, cells in sheet.rows if not is_template_example(cells)]
+    reveal = is_admin()
+
+    def command(rows: Sequence[CheckedRow], atomic: bool) -> ImportWorkers:
+        return ImportWorkers(enterprise_id, rows, atomic, reveal)
+
+    return imported(WORKERS, query["atomic"], command, enterprise_id)
+
+
+@dataclass(frozen=True)
+class SpreadsheetImport:
+    """What an import reads from a spreadsheet and how it checks its rows: the same pipeline
+    imports workers and enterprises (read, skip the template's example, check every row, then
+    write in batches, or in the background for a large file)."""
+
+    noun: str
+    columns: Sequence[str]
+    required: Sequence[str]
+    aliases: Mapping[str, str]
+    is_example: Callable[[Mapping[str, object]], bool]
+    check: Check
+    key: str
+    """The column a row lost to a concurrent registration is rejected under."""
+
+
+WORKERS = SpreadsheetImport(
+    "workers", COLUMNS, REQUIRED, HEADER_ALIASES, is_template_example, checked_rows, "id_number"
+)
+Command = Callable[[Sequence[CheckedRow], bool], object]
+"""The command that writes checked rows, atomically or not."""
+
+
+def imported(
+    what: SpreadsheetImport, atomic: bool, command: Command, enterprise_id: str | None = None
+) -> Any:
+    """The uploaded file imported: checked, then written in batches (or atomically, or in the
+    background past ``JIANGONG_IMPORT_BACKGROUND_ROWS``); the answer for the view."""
+    read_only(True)  # until the first batch: the file is read without the write lock
+    sheet = read_sheet(uploaded(), what.columns, what.required, what.aliases)
+    rows = [(number, cells) for number, cells in sheet.rows if not what.is_example(cells)]
     if not rows:
         raise UnusableSpreadsheet("The file has no data rows besides the template's example row.")
     if len(rows) > runtime_of(current_app).config.import_background_rows:
-        return _in_background(enterprise_id, rows, query["atomic"])
-    checked = checked_rows(current_app, rows)
-    if query["atomic"]:
-        result = execute(ImportWorkers(enterprise_id, checked, True, is_admin()))
-    else:
-        result = _in_batches(enterprise_id, checked, is_admin())
+        return _in_background(what, enterprise_id, rows, atomic)
+    checked = what.check(current_app, rows)
+    result = execute(command(checked, True)) if atomic else _in_batches(what, checked, command)
     return {
         **vars(result),
         "ignored_columns": sheet.ignored_columns,
-        "detail": _summary(result.rows, result.created, len(result.rejected), result.atomic),
+        "detail": _summary(what.noun, result),
     }
 
 
@@ -127,46 +189,51 @@ def import_template(enterprise_id: str) -> Any:
     )
 
 
-def _in_batches(enterprise_id: str, checked: list[CheckedRow], reveal: bool) -> ImportResult:
+def _in_batches(
+    what: SpreadsheetImport, checked: list[CheckedRow], command: Command
+) -> ImportResult:
     """The rows a batch at a time, a transaction each. A batch that loses a race to another
-    request (a unique index) is tried once more, when its lookups see the other's worker; if
+    request (a unique index) is tried once more, when its lookups see the other's record; if
     it fails again after earlier batches were saved, its rows are reported, not lost."""
     size = runtime_of(current_app).config.import_chunk_rows
     result = ImportResult()
     for start in range(0, len(checked), size):
         batch = checked[start : start + size]
-        result.add(_batch(enterprise_id, batch, reveal, saved=result.rows > 0))
+        result.add(_batch(what, batch, command, saved=result.rows > 0))
     return result
 
 
-def _batch(enterprise_id: str, batch: list[CheckedRow], reveal: bool, saved: bool) -> ImportResult:
+def _batch(
+    what: SpreadsheetImport, batch: list[CheckedRow], command: Command, saved: bool
+) -> ImportResult:
     for attempt in (1, 2):
         try:
-            result: ImportResult = execute(ImportWorkers(enterprise_id, batch, False, reveal))
+            result: ImportResult = execute(command(batch, False))
             return result
         except IntegrityError:
             if attempt == 2 and not saved:
                 raise  # nothing saved yet: the kernel's 409 says so
     lost = ImportResult(rows=len(batch))
     for checked in batch:
-        lost.reject(checked.row, {"id_number": [CHANGED_MEANWHILE]})
+        lost.reject(checked.row, {what.key: [CHANGED_MEANWHILE % what.noun]})
     return lost
 
 
 CHANGED_MEANWHILE = (
-    "another request registered workers at the same time and this row was not saved; "
-    "import it again"
+    "another request registered %s at the same time and this row was not saved; import it again"
 )
 
 
-def _in_background(enterprise_id: str, rows: list[Any], atomic: bool) -> Response:
+def _in_background(
+    what: SpreadsheetImport, enterprise_id: str | None, rows: list[Any], atomic: bool
+) -> Response:
     job_id = new_id()
-    principal = current_principal()
-    job = execute(StartImportJob(job_id, enterprise_id, len(rows), atomic, principal.subject))
-    body = job_view(job)
+    subject = current_principal().subject
+    start = StartImportJob(job_id, enterprise_id, len(rows), atomic, subject, what.noun)
+    body = job_view(execute(start))
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     chunk_rows = runtime_of(app).config.import_chunk_rows
-    start_import(app, job_id, rows, chunk_rows, atomic, is_admin())
+    start_import(app, job_id, rows, chunk_rows, atomic, is_admin(), what.check)
     response = jsonify(ImportJobOut().dump(body))
     response.status_code = 202
     response.headers["Location"] = body["links"]["self"]
@@ -212,12 +279,15 @@ def _visible_job(job_id: str) -> ImportJob:
     job = db.session.get(ImportJob, job_id)
     if job is None:
         raise Problem(404, "No import job with that id.")
-    ensure_enterprise(job.enterprise_id, "import job")
+    ensure_enterprise(job.enterprise_id or "", "import job")  # enterprises': an admin's only
     return job
 
 
 def job_view(job: ImportJob) -> dict[str, Any]:
-    fields = ("id", "enterprise_id", "state", "atomic", "rows", "checked", "created", "rejected")
+    fields = (
+        *("id", "kind", "enterprise_id", "state", "atomic"),
+        *("rows", "checked", "created", "unchanged", "rejected"),
+    )
     return {
         **{name: getattr(job, name) for name in fields},
         "error": job.error,
@@ -248,7 +318,11 @@ def uploaded() -> bytes:
     )
 
 
-def _summary(rows: int, created: int, rejected: int, atomic: bool) -> str:
-    if atomic and rejected:
-        return f"No worker was created: {rejected} of {rows} rows were rejected (atomic import)."
-    return f"{created} workers created, {rejected} of {rows} rows rejected."
+def _summary(noun: str, result: ImportResult) -> str:
+    rows, rejected = result.rows, len(result.rejected)
+    if result.atomic and rejected:
+        return (
+            f"No {noun[:-1]} was created: {rejected} of {rows} rows were rejected (atomic import)."
+        )
+    unchanged = f"{result.unchanged} already registered as given, " if result.unchanged else ""
+    return f"{result.created} {noun} created, {unchanged}{rejected} of {rows} rows rejected."

@@ -15,6 +15,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from services.registry.domain.enterprise_rows import MAX_EMPLOYEES
 from services.registry.listing import COUNT_LIMIT
 from shared.http.fields import (
     DATE_PATTERN,
@@ -95,8 +96,6 @@ def past_date(what: str, *, since: date | None = None, **kwargs: Any) -> fields.
 OWNERSHIP = validate.OneOf(["public", "non_public"])
 
 
-MAX_EMPLOYEES = 1_000_000
-"""Past any employer registered in Jiaxing, and inside every database's integer column."""
 EMPLOYEE_COUNT = validate.Range(min=0, max=MAX_EMPLOYEES)
 ENTERPRISE_REGION = "the county (6 digits), town (9) or village (12) it is registered in"
 UNION_FOUNDED = "when its union was founded; only for an enterprise with a union"

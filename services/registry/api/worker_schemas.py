@@ -205,7 +205,7 @@ class IdNumberOut(Schema):
 class ImportQuery(Schema):
     atomic = fields.Boolean(
         load_default=False,
-        metadata={"description": "create no worker at all if any row is rejected"},
+        metadata={"description": "create nothing at all if any row is rejected"},
     )
 
 
@@ -217,6 +217,12 @@ class RejectedRow(Schema):
 class ImportOut(Schema):
     rows = fields.Integer()
     created = fields.Integer()
+    unchanged = fields.Integer(
+        metadata={
+            "description": "rows of enterprises already registered exactly as given "
+            "(an import of workers counts none)"
+        }
+    )
     rejected = fields.List(fields.Nested(RejectedRow))
     atomic = fields.Boolean()
     ignored_columns = fields.List(fields.String())
@@ -230,12 +236,16 @@ class ImportJobLinks(Schema):
 
 class ImportJobOut(Schema):
     id = fields.String()
-    enterprise_id = fields.String()
+    kind = fields.String(metadata={"description": "what it imports: workers or enterprises"})
+    enterprise_id = fields.String(
+        allow_none=True, metadata={"description": "whose workers; none for enterprises"}
+    )
     state = fields.String(metadata={"description": "queued, running, done or failed"})
     atomic = fields.Boolean()
     rows = fields.Integer(metadata={"description": "data rows in the file"})
     checked = fields.Integer()
     created = fields.Integer()
+    unchanged = fields.Integer()
     rejected = fields.Integer()
     error = fields.String(allow_none=True, metadata={"description": "why it failed"})
     created_at = UtcDateTime()

@@ -8,7 +8,7 @@ booleans or dates from an XLSX file; typed values from JSON) and either returns 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -101,24 +101,33 @@ class CheckedRow:
 
 
 def parse_new_worker(cells: Mapping[str, object], today: date) -> NewWorker:
-    errors: dict[str, list[str]] = {}
-    values: dict[str, object] = {}
-    parsers: dict[str, Callable[[object], object]] = {
-        **_PARSERS,
-        "id_number": lambda cell: parse_id_number(cell, today),
-    }
-    for column, parse in parsers.items():
-        _read_cell(column, cells.get(column), parse, values, errors)
+    parsers: Parsers = {**_PARSERS, "id_number": lambda cell: parse_id_number(cell, today)}
+    values, errors = read_cells(cells, parsers, REQUIRED)
     identity, hired_on = values.get("id_number"), values.get("hired_on")
     if isinstance(hired_on, date):
         birth_date = identity.birth_date if isinstance(identity, IdNumber) else None
-        _check(errors, lambda: check_hiring(birth_date, hired_on, today))
+        check_rule(errors, lambda: check_hiring(birth_date, hired_on, today))
     member, joined_on = values.get("is_union_member"), values.get("union_joined_on")
     if isinstance(member, bool) and "union_joined_on" in values:
-        _check(errors, lambda: check_union_joining(member, joined_on, today))  # type: ignore[arg-type]
+        check_rule(errors, lambda: check_union_joining(member, joined_on, today))  # type: ignore[arg-type]
     if errors:
         raise InvalidWorker(errors)
     return NewWorker(identity=values.pop("id_number"), **values)  # type: ignore[arg-type]
+
+
+Parsers = dict[str, Callable[[object], object]]
+"""Each column's parser: the cell's value, or ``ValueError`` saying why it is refused."""
+
+
+def read_cells(
+    cells: Mapping[str, object], parsers: Parsers, required: Sequence[str]
+) -> tuple[dict[str, object], dict[str, list[str]]]:
+    """A row's cells read by their columns' parsers: the values, and the reasons by column."""
+    values: dict[str, object] = {}
+    errors: dict[str, list[str]] = {}
+    for column, parse in parsers.items():
+        _read_cell(column, cells.get(column), parse, values, errors, column in required)
+    return values, errors
 
 
 def _read_cell(
@@ -127,6 +136,7 @@ def _read_cell(
     parse: Callable[[object], object],
     values: dict[str, object],
     errors: dict[str, list[str]],
+    required: bool,
 ) -> None:
     """One cell's value into ``values``, or the reason it is refused into ``errors``: text no
     one can read (a control character, a bidirectional override, only invisible characters),
@@ -139,18 +149,20 @@ def _read_cell(
             values[column] = parse(cell)
         except ValueError as error:
             errors[column] = [str(error)]
-    elif column in REQUIRED:
+    elif required:
         errors[column] = ["is required"]
     else:
         values[column] = None
 
 
-def is_template_example(cells: Mapping[str, object]) -> bool:
-    """Whether a spreadsheet row is the import template's example row, left in by the clerk."""
-    return all(
-        str(cells.get(column) or "").strip() == EXAMPLE_ROW[column]
-        for column in ("id_number", "name")
-    )
+def is_template_example(
+    cells: Mapping[str, object],
+    example: Mapping[str, str] = EXAMPLE_ROW,
+    columns: tuple[str, ...] = ("id_number", "name"),
+) -> bool:
+    """Whether a spreadsheet row is an import template's example row, left in by the clerk:
+    the workers' by default, another import's with its example and identifying columns."""
+    return all(str(cells.get(column) or "").strip() == example[column] for column in columns)
 
 
 def already_active(employer_id: str, enterprise_id: str, reveal: bool) -> str:
@@ -174,7 +186,8 @@ def parse_worker_search(text: str, today: date | None = None) -> str | IdNumber:
     return " ".join(text.split())
 
 
-def _check(errors: dict[str, list[str]], rule: Callable[[], None]) -> None:
+def check_rule(errors: dict[str, list[str]], rule: Callable[[], None]) -> None:
+    """Run a rule of the domain; what it refuses goes to ``errors`` under its field."""
     try:
         rule()
     except InvalidValue as error:
@@ -208,10 +221,11 @@ def parse_id_number(cell: object, today: date | None = None) -> IdNumber:
         raise ValueError(str(error)) from None
 
 
-def parse_name(cell: object) -> str:
+def parse_name(cell: object, longest: int = NAME_MAX) -> str:
+    """A name with its whitespace tidied: a worker's, or (``longest``) an enterprise's."""
     name = " ".join(str(cell).split())
-    if len(name) > NAME_MAX:
-        raise ValueError(f"must be at most {NAME_MAX} characters")
+    if len(name) > longest:
+        raise ValueError(f"must be at most {longest} characters")
     return name
 
 
@@ -247,7 +261,7 @@ def parse_date(cell: object) -> date:
         raise ValueError("must be a date written as YYYY-MM-DD") from None
 
 
-_PARSERS: dict[str, Callable[[object], object]] = {
+_PARSERS: Parsers = {
     "id_number": parse_id_number,
     "name": parse_name,
     "occupation_code": parse_occupation_code,

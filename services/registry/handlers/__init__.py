@@ -19,7 +19,13 @@ from sqlalchemy.orm import Session
 
 from services.registry import commands
 from services.registry.adapters.repository import Repository, SqlRepository
-from services.registry.handlers import enterprises, import_jobs, imports, workers
+from services.registry.handlers import (
+    enterprise_imports,
+    enterprises,
+    import_jobs,
+    imports,
+    workers,
+)
 from shared.handling import Context, Handlers, with_repository
 
 BY_COMMAND: dict[type, Callable[[Context, Any, Repository], Any]] = {
@@ -29,6 +35,7 @@ BY_COMMAND: dict[type, Callable[[Context, Any, Repository], Any]] = {
     commands.DeregisterEnterprise: enterprises.deregister_enterprise,
     commands.RegisterWorker: workers.register_worker,
     commands.ImportWorkers: imports.import_workers,
+    commands.ImportEnterprises: enterprise_imports.import_enterprises,
     commands.UpdateWorker: workers.update_worker,
     commands.TransferWorker: workers.transfer_worker,
     commands.RecordWorkerLeft: workers.record_worker_left,

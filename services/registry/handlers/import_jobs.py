@@ -7,16 +7,25 @@ from __future__ import annotations
 
 from services.registry.adapters.orm import ImportJob, ImportJobRejection
 from services.registry.adapters.repository import Repository
-from services.registry.commands import FinishImportJob, ImportChunk, ImportWorkers, StartImportJob
+from services.registry.commands import (
+    FinishImportJob,
+    ImportChunk,
+    ImportEnterprises,
+    ImportWorkers,
+    StartImportJob,
+)
+from services.registry.handlers.enterprise_imports import import_enterprises
 from services.registry.handlers.enterprises import active_enterprise
-from services.registry.handlers.imports import import_workers
+from services.registry.handlers.imports import ImportResult, import_workers
 from shared.handling import Context
 
 
 def start_import_job(ctx: Context, command: StartImportJob, repository: Repository) -> ImportJob:
-    active_enterprise(repository, command.enterprise_id)  # refused at once, not in the job
+    if command.enterprise_id is not None:  # refused at once, not in the job
+        active_enterprise(repository, command.enterprise_id)
     job = ImportJob(
         id=command.job_id,
+        kind=command.kind,
         enterprise_id=command.enterprise_id,
         state="queued",
         atomic=command.atomic,
@@ -24,6 +33,7 @@ def start_import_job(ctx: Context, command: StartImportJob, repository: Reposito
         checked=0,
         created=0,
         rejected=0,
+        unchanged=0,
         requested_by=command.requested_by[:128],
         created_at=ctx.now,
         updated_at=ctx.now,
@@ -37,10 +47,10 @@ def import_chunk(ctx: Context, command: ImportChunk, repository: Repository) -> 
     if job.state in FINISHED:  # closed meanwhile (found stalled): nothing more is imported
         raise RuntimeError(f"import job {job.id} is {job.state} already")
     job.state, job.updated_at = "running", ctx.now
-    chunk = ImportWorkers(job.enterprise_id, command.rows, job.atomic, command.reveal_employer)
-    result = import_workers(ctx, chunk, repository)
+    result = _imported(ctx, job, command, repository)
     job.checked += result.rows
     job.created += result.created
+    job.unchanged += result.unchanged
     job.rejected += len(result.rejected)
     job.last_row = max((checked.row for checked in command.rows), default=job.last_row)
     for rejection in result.rejected:
@@ -48,6 +58,17 @@ def import_chunk(ctx: Context, command: ImportChunk, repository: Repository) -> 
             ImportJobRejection(job_id=job.id, row=rejection["row"], errors=rejection["errors"])
         )
     return job
+
+
+def _imported(
+    ctx: Context, job: ImportJob, command: ImportChunk, repository: Repository
+) -> ImportResult:
+    """The chunk imported as what the job imports: enterprises, or an enterprise's workers."""
+    if job.kind == "enterprises":
+        return import_enterprises(ctx, ImportEnterprises(command.rows, job.atomic), repository)
+    assert job.enterprise_id is not None, "an import of workers is an enterprise's"
+    chunk = ImportWorkers(job.enterprise_id, command.rows, job.atomic, command.reveal_employer)
+    return import_workers(ctx, chunk, repository)
 
 
 def finish_import_job(ctx: Context, command: FinishImportJob, repository: Repository) -> ImportJob:

@@ -32,6 +32,8 @@ class ImportResult:
     created: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
     atomic: bool = False
+    unchanged: int = 0
+    """Rows of what the registry already holds exactly as the row gives it (enterprises)."""
 
     def reject(self, row: int, errors: Mapping[str, list[str]]) -> None:
         self.rejected.append({"row": row, "errors": dict(errors)})
@@ -40,6 +42,7 @@ class ImportResult:
         """This result and a later batch's, as one."""
         self.rows += other.rows
         self.created += other.created
+        self.unchanged += other.unchanged
         self.rejected.extend(other.rejected)
         return self
 
