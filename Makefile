@@ -30,8 +30,8 @@ run: $(INSTALLED_RUN) ## the whole platform embedded on http://127.0.0.1:8000 wi
 test: $(INSTALLED) chromium ## every test: unit, integration, contract, e2e and browser; then the 20 slowest
 	$(BIN)/pytest -q --durations=20
 
-test-quick: $(INSTALLED) ## unit, integration and contract tests but those marked slow (the platform, browser, fuzz)
-	$(BIN)/pytest -q -m "not slow" tests/unit tests/integration tests/contract
+test-quick: $(INSTALLED) ## unit and integration tests but those marked slow (the platform, browser, races, fuzz)
+	$(BIN)/pytest -q -m "not slow" tests/unit tests/integration
 
 chromium: ## Debian's Chromium and a CJK font for the browser tests, nginx for the proxy's (each skipped, saying why, without it)
 	@command -v chromium >/dev/null || { \

@@ -24,10 +24,12 @@ SLOW = (
     "tests/e2e/",
     "tests/browser/",
     "tests/integration/platform/",
+    "tests/integration/competitions/test_scoring_at_once.py",
     "tests/contract/test_openapi_fuzz.py",
 )
-"""Where the slow tests are: the platform in processes or threads of its own, a browser, the
-fuzz. ``make test-quick`` leaves them out (``-m "not slow"``); ``make test`` runs them."""
+"""Where the slow tests are: the platform in processes or threads of its own, a browser, a
+race run round after round, the fuzz. ``make test-quick`` leaves them out (``-m "not slow"``);
+``make test`` runs them."""
 
 
 @pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by marker

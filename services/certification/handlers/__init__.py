@@ -1,22 +1,11 @@
-"""The certification service's command handlers, registered by command type in ``HANDLERS``.
-
-Each handler is a plain function ``handler(ctx, command, repository)``: ``ctx`` is the kernel's
-:class:`~shared.handling.Context` (the transaction, the outbox, the time, the settings),
-``repository`` the service's records in the context's transaction (the port in
-:mod:`..adapters.repository`). It asks the domain, writes its records and stages its events in
-that one transaction; it never commits (``execute`` does, for a request; the consumer for its
-batch; ``unit_of_work`` for the demo).
-
-:func:`bootstrap` wires a repository into the handlers, giving the kernel what it calls,
-``handler(ctx, command)``: ``HANDLERS`` with the SQL repository, a unit test with a fake one.
-"""
+"""The certification service's handlers by command type, each ``handler(ctx, command, repository)``,
+wired to the SQL repository by :func:`shared.handling.with_repository` (a unit test wires a
+fake: ``with_repository(BY_COMMAND, lambda _session: fake)``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-
-from sqlalchemy.orm import Session
 
 from services.certification import commands
 from services.certification.adapters.repository import Repository, SqlRepository
@@ -29,7 +18,7 @@ from services.certification.handlers import (
     rules,
     trainings,
 )
-from shared.handling import Context, Handlers, with_repository
+from shared.handling import Context, with_repository
 
 BY_COMMAND: dict[type, Callable[[Context, Any, Repository], Any]] = {
     commands.AddAssessor: assessors.add_assessor,
@@ -46,11 +35,6 @@ BY_COMMAND: dict[type, Callable[[Context, Any, Repository], Any]] = {
 }
 
 
-def bootstrap(repository_of: Callable[[Session], Repository] = SqlRepository) -> Handlers:
-    """The handlers as the kernel calls them, each given ``repository_of(ctx.session)``."""
-    return with_repository(BY_COMMAND, repository_of)
+HANDLERS = with_repository(BY_COMMAND, SqlRepository)
 
-
-HANDLERS = bootstrap()
-
-__all__ = ["BY_COMMAND", "HANDLERS", "bootstrap"]
+__all__ = ["BY_COMMAND", "HANDLERS"]

@@ -1,21 +1,11 @@
-"""The registry's command handlers, registered by command type in ``HANDLERS``.
-
-Each handler is a plain function ``handler(ctx, command, repository)``: ``ctx`` is the kernel's
-:class:`~shared.handling.Context` (the outbox, the time, the cipher), ``repository`` the
-registry's records in the context's transaction. It checks the rules, writes its records and
-stages its events in that one transaction; it never commits (``execute`` does, for a request;
-``unit_of_work`` for the demo; the consumer for its batch).
-
-:func:`bootstrap` wires a repository into the handlers, giving the kernel what it calls,
-``handler(ctx, command)``: ``HANDLERS`` with the SQL repository, a unit test with a fake one.
-"""
+"""The registry's handlers by command type, each ``handler(ctx, command, repository)``,
+wired to the SQL repository by :func:`shared.handling.with_repository` (a unit test wires a
+fake: ``with_repository(BY_COMMAND, lambda _session: fake)``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-
-from sqlalchemy.orm import Session
 
 from services.registry import commands
 from services.registry.adapters.repository import Repository, SqlRepository
@@ -26,7 +16,7 @@ from services.registry.handlers import (
     imports,
     workers,
 )
-from shared.handling import Context, Handlers, with_repository
+from shared.handling import Context, with_repository
 
 BY_COMMAND: dict[type, Callable[[Context, Any, Repository], Any]] = {
     commands.AddRegion: enterprises.add_region,
@@ -47,11 +37,6 @@ BY_COMMAND: dict[type, Callable[[Context, Any, Repository], Any]] = {
 }
 
 
-def bootstrap(repository_of: Callable[[Session], Repository] = SqlRepository) -> Handlers:
-    """The handlers as the kernel calls them, each given ``repository_of(ctx.session)``."""
-    return with_repository(BY_COMMAND, repository_of)
+HANDLERS = with_repository(BY_COMMAND, SqlRepository)
 
-
-HANDLERS = bootstrap()
-
-__all__ = ["BY_COMMAND", "HANDLERS", "bootstrap"]
+__all__ = ["BY_COMMAND", "HANDLERS"]

@@ -1,8 +1,9 @@
-"""The workbench's handlers by command, wired to the SQL repository (a unit test wires a fake)."""
+"""The workbench's handlers by command type, each ``handler(ctx, command, repository)``,
+wired to the SQL repository by :func:`shared.handling.with_repository` (a unit test wires a
+fake: ``with_repository(BY_COMMAND, lambda _session: fake)``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from services.workbench.adapters.repository import SqlRepository
@@ -17,7 +18,7 @@ from services.workbench.commands import (
     SignOut,
 )
 from services.workbench.handlers import accounts, signing_in
-from shared.handling import Handlers, with_repository
+from shared.handling import with_repository
 
 BY_COMMAND: dict[type, Any] = {
     CreateAccount: accounts.create_account,
@@ -31,8 +32,4 @@ BY_COMMAND: dict[type, Any] = {
 }
 
 
-def bootstrap(repository_of: Callable[[Any], Any] = SqlRepository) -> Handlers:
-    return with_repository(BY_COMMAND, repository_of)
-
-
-HANDLERS = bootstrap()
+HANDLERS = with_repository(BY_COMMAND, SqlRepository)

@@ -1,6 +1,6 @@
 """In-memory stand-ins for certification's ports: its repository and the kernel's outbox.
 
-The handlers run unchanged, wired to these by ``bootstrap`` and called through the kernel's
+The handlers run unchanged, wired to these by ``with_repository`` and called through the kernel's
 ``handle`` as the service calls them; nothing here applies a rule. The repository keeps each
 table in a dict by its key (a second row under a unique key is refused, as the database
 would); the recording outbox (``tests.support.outbox``) checks each event against the schema
@@ -34,9 +34,9 @@ from services.certification.adapters.rules_store import PROMOTION, promotion_rul
 from services.certification.config import CertificationConfig
 from services.certification.domain.assessment import Authorisation, PromotionRules
 from services.certification.domain.levels import SkillHolding
-from services.certification.handlers import bootstrap
+from services.certification.handlers import BY_COMMAND
 from shared.errors import ConcurrentChange
-from shared.handling import Context, handle
+from shared.handling import Context, handle, with_repository
 from shared.outbox import Outbox
 from shared.settings import Settings
 from tests.support.outbox import RecordingOutbox
@@ -168,7 +168,7 @@ class Certification:
         self.now = now
         self.settings = Settings()
         repository: Repository = self.repository
-        self.handlers = bootstrap(lambda _session: repository)
+        self.handlers = with_repository(BY_COMMAND, lambda _session: repository)
 
     def __call__(self, command: object) -> Any:
         config = CertificationConfig.from_settings(self.settings.extra)

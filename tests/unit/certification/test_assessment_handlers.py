@@ -1,6 +1,6 @@
 """The assessor, assessment and certificate handlers with in-memory records: no database.
 
-Each handler runs as the kernel runs it, through ``handle`` and the handlers ``bootstrap``
+Each handler runs as the kernel runs it, through ``handle`` and ``with_repository``
 wires to a repository: here the fake one of :mod:`.fakes`, its tables in dicts, and an outbox
 that keeps what it is given.
 """

@@ -1,5 +1,5 @@
 """The handlers of studios, skill leaders, trainings, contest awards and rules tables, run as the
-kernel runs them (``handle``, the handlers ``bootstrap`` wires) on the fakes of :mod:`.fakes`:
+kernel runs them (``handle``, ``with_repository`` wires) on the fakes of :mod:`.fakes`:
 the repository's tables in dicts, an outbox that validates and keeps what it is given. No
 database."""
 

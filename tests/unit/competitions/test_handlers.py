@@ -1,7 +1,7 @@
 """The command handlers with a fake context: an in-memory repository, an outbox that records
 what it is given once the schema of its type accepts it (``tests.support.outbox``), a fixed
 clock. No database: each test drives the real handlers through the kernel's ``handle``, wired
-to the fakes as the service wires them to SQL (``bootstrap``).
+to the fakes as the service wires them to SQL (``with_repository``).
 
 Every handler has a test of a rule it refuses with, and of what it stores and announces.
 """
@@ -36,9 +36,9 @@ from services.competitions.adapters.repository import (
 from services.competitions.domain import errors
 from services.competitions.domain.model import Action, WorkerView, check_publication_complete
 from services.competitions.events import PRODUCES
-from services.competitions.handlers import bootstrap
+from services.competitions.handlers import BY_COMMAND
 from shared.errors import DomainError, NotFound
-from shared.handling import Context, handle
+from shared.handling import Context, handle, with_repository
 from shared.outbox import Outbox
 from shared.settings import Settings
 from tests.support.bodies import competition_body
@@ -166,7 +166,7 @@ class Service:
         self.outbox = RecordingOutbox(PRODUCES)
         self.now = NOW
         repository: Repository = self.repository
-        self.handlers = bootstrap(lambda _session: repository)
+        self.handlers = with_repository(BY_COMMAND, lambda _session: repository)
 
     def __call__(self, command: object) -> Any:
         ctx = Context(cast(Session, None), cast(Outbox, self.outbox), self.now, Settings())

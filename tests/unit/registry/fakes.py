@@ -1,7 +1,7 @@
 """In-memory stand-ins for the registry's ports: its repository, and a context with no
 database behind it for the recording outbox (``tests.support.outbox``).
 
-The handlers run unchanged, wired to these by ``bootstrap``; nothing here applies a rule.
+The handlers run unchanged, wired to these by ``with_repository``; nothing here applies a rule.
 """
 
 from __future__ import annotations

@@ -41,9 +41,9 @@ from services.registry.domain.errors import (
 )
 from services.registry.domain.workers import CheckedRow, NewWorker, parse_new_worker
 from services.registry.events import PRODUCES
-from services.registry.handlers import BY_COMMAND, bootstrap
+from services.registry.handlers import BY_COMMAND
 from services.registry.handlers.imports import check_rows
-from shared.handling import handle
+from shared.handling import handle, with_repository
 from shared.identifiers import FEMALE, MALE, USCC_ALPHABET, make_id_number, make_uscc
 from shared.pii import PiiCipher
 from tests.support.outbox import RecordingOutbox
@@ -59,7 +59,7 @@ class Registry:
         self.repository = FakeRepository()
         self.outbox = RecordingOutbox(PRODUCES)
         self.cipher = PiiCipher("unit-test key")
-        self.handlers = bootstrap(lambda _session: self.repository)
+        self.handlers = with_repository(BY_COMMAND, lambda _session: self.repository)
         self.ctx = fake_context(self.outbox, self.cipher)
         self.rng = random.Random()
         self._given: set[str] = set()

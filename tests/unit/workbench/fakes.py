@@ -9,8 +9,8 @@ from typing import Any
 
 from services.workbench.adapters.orm import Account, SignedInSession, SignInLogEntry
 from services.workbench.adapters.repository import common_passwords
-from services.workbench.handlers import bootstrap
-from shared.handling import Context, Handlers, handle
+from services.workbench.handlers import BY_COMMAND
+from shared.handling import Context, Handlers, handle, with_repository
 from shared.settings import Settings
 
 
@@ -84,7 +84,7 @@ class Desk:
 
     def __init__(self, now: datetime = datetime(2026, 12, 8, 2, 0, tzinfo=UTC)):
         self.repository = FakeRepository()
-        self.handlers: Handlers = bootstrap(lambda _session: self.repository)
+        self.handlers: Handlers = with_repository(BY_COMMAND, lambda _session: self.repository)
         self.now = now
 
     def __call__(self, command: object) -> Any:
