@@ -1,6 +1,4 @@
-"""The registry's handlers by command type, each ``handler(ctx, command, repository)``,
-wired to the SQL repository by :func:`shared.handling.with_repository` (a unit test wires a
-fake: ``with_repository(BY_COMMAND, lambda _session: fake)``)."""
+"""Registry's ``HANDLERS``: ``BY_COMMAND`` wired to its SQL repository (services/README.md)."""
 
 from __future__ import annotations
 
