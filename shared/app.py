@@ -21,7 +21,7 @@ from shared.asyncapi import asyncapi_blueprint
 from shared.auth import TokenVerifier, init_auth
 from shared.db import configure_database
 from shared.errors import ConcurrentChange, DomainError
-from shared.health import WriteProbe
+from shared.write_probe import WriteProbe
 from shared.http.docs import ProblemApi, api_config, docs_assets_blueprint
 from shared.http.health import health_blueprint
 from shared.http.parser import refuse_nul_in_path
