@@ -66,6 +66,7 @@ bench: $(INSTALLED) ## the benchmarks, each beside its baseline measured in the 
 	$(BIN)/python benchmarks/http_edge.py
 	$(BIN)/python benchmarks/registry_import.py
 	$(BIN)/python benchmarks/registry_lists.py
+	$(BIN)/python benchmarks/enterprise_import.py
 	$(BIN)/python benchmarks/leaderboard.py
 	$(BIN)/python benchmarks/assessments.py
 	$(BIN)/python benchmarks/dashboard_latency.py
