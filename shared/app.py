@@ -21,7 +21,6 @@ from shared.asyncapi import asyncapi_blueprint
 from shared.auth import TokenVerifier, init_auth
 from shared.db import configure_database
 from shared.errors import ConcurrentChange, DomainError
-from shared.write_probe import WriteProbe
 from shared.http.docs import ProblemApi, api_config, docs_assets_blueprint
 from shared.http.health import health_blueprint
 from shared.http.parser import refuse_nul_in_path
@@ -31,6 +30,7 @@ from shared.metrics import init_metrics
 from shared.migration_env import at_head
 from shared.runtime import ServiceDefinition, engine_of, init_service, runtime_of
 from shared.settings import Settings
+from shared.write_probe import WriteProbe
 
 log = logging.getLogger(__name__)
 

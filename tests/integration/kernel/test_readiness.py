@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import create_engine, text
 
 from services.registry.service import SERVICE
-from shared import health
+from shared import write_probe
 from shared.runtime import engine_of
 from tests.support.polling import wait_until
 from tests.support.postgres import scratch_database
@@ -22,7 +22,7 @@ from tests.support.worlds import service_app
 
 @pytest.fixture(autouse=True)
 def probe_on_every_request(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(health, "PROBE_SECONDS", 0.0)
+    monkeypatch.setattr(write_probe, "PROBE_SECONDS", 0.0)
 
 
 def readiness(app: Flask) -> tuple[int, bool]:
