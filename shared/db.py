@@ -202,16 +202,19 @@ def _sqlite_begin(connection: Any) -> None:
     A deferred transaction that has read and then writes, while another connection committed
     meanwhile, fails at once with "database is locked" (its snapshot is stale; the busy timeout
     does not help). Embedded, a request, a consumer batch and a job share each file, so writers
-    queue for the lock instead. A reader needs no lock: in WAL mode it reads its snapshot while
-    a writer writes, so reads never queue behind the relay, the consumers or each other. A
-    command run in a read request (the audited look at an ID number writes its audit row) first
-    says so (:func:`shared.runtime.execute`)."""
+    queue for the lock instead, first come first served (:mod:`shared.write_queue`). A reader
+    needs no lock: in WAL mode it reads its snapshot while a writer writes, so reads never
+    queue behind the relay, the consumers or each other. A command run in a read request (the
+    audited look at an ID number writes its audit row) first says so
+    (:func:`shared.runtime.execute`)."""
     if connection.dialect.name != "sqlite":
         return
     if reading_only():
         connection.exec_driver_sql("BEGIN")
         return
-    queue = _WRITE_QUEUES.setdefault(connection.engine.url.database or "", WriteQueue())
+    path = connection.engine.url.database
+    file = path if path and path != ":memory:" else f"memory:{id(connection.engine)}"
+    queue = _WRITE_QUEUES.setdefault(file, WriteQueue())
     if not queue.enter(SQLITE_BUSY_SECONDS):
         raise OperationalError(
             "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
