@@ -243,8 +243,10 @@ def _leave_write_queue(info: dict[str, Any]) -> None:
 
 
 def _left_unended(_dbapi_connection: Any, record: Any, *_: Any) -> None:
-    """A connection given back to the pool, or dropped, amid a transaction leaves its turn."""
-    _leave_write_queue(record.info)
+    """A connection given back to the pool, or dropped, amid a transaction leaves its turn (a
+    detached connection has no record, and took no turn through one)."""
+    if record is not None:
+        _leave_write_queue(record.info)
 
 
 for _name in ("checkin", "invalidate", "close", "soft_invalidate"):
